@@ -1,0 +1,95 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadEnvironmentConfigs, parseEnvironmentConfig, parseYamlFile } from "../../config/schema";
+
+const staging = readFileSync(join(__dirname, "../../config/staging.yaml"), "utf8");
+
+/** Loads one YAML text as config/<name>.yaml and returns the problems (empty when valid). */
+function problemsOf(text: string, name = "staging"): string[] {
+  const file = `config/${name}.yaml`;
+  const { value, problems } = parseYamlFile(file, text);
+  return problems.length ? problems : parseEnvironmentConfig(file, value).problems;
+}
+
+describe("environment config", () => {
+  it("accepts the shipped configs and applies defaults", () => {
+    const configs = loadEnvironmentConfigs(join(__dirname, "../../config"));
+    expect(configs.map((c) => c.environment)).toEqual(["local", "production", "staging"]);
+    const stagingConfig = configs.find((c) => c.environment === "staging");
+    expect(stagingConfig?.kind).toBe("aws");
+    if (stagingConfig?.kind !== "aws") throw new Error("unreachable");
+    expect(stagingConfig.cluster.nodeGroups.default).toMatchObject({ minSize: 2, desiredSize: 2, maxSize: 6, diskSizeGiB: 50 });
+    expect(stagingConfig.gitops.serverExposure).toBe("clusterIp");
+  });
+
+  it("names file, key path, what is allowed and what was found", () => {
+    const text = staging.replace("minSize: 2", 'minSize: "two"');
+    expect(problemsOf(text)).toEqual([
+      'config/staging.yaml: cluster.nodeGroups.default.minSize: expected an integer >= 1, got "two"',
+    ]);
+  });
+
+  it("rejects unknown keys, naming them", () => {
+    const text = staging.replace("  natGateways: single", "  natGateways: single\n  natGateway: perAz");
+    expect(problemsOf(text)).toEqual([
+      'config/staging.yaml: network.natGateway: unknown key; expected one of the documented keys, got "natGateway"',
+    ]);
+  });
+
+  it("lists the allowed values of an enum", () => {
+    const [problem] = problemsOf(staging.replace("natGateways: single", "natGateways: many"));
+    expect(problem).toBe('config/staging.yaml: network.natGateways: expected "single" or "perAz", got "many"');
+  });
+
+  it.each([
+    ["cidr: 10.0.0.0/16", "cidr: 10.0.0.1/16", "network.cidr: expected an IPv4 CIDR like 10.0.0.0/16 (address aligned to its prefix), got \"10.0.0.1/16\""],
+    ["cidr: 10.0.0.0/16", "cidr: 10.0.0.0/8", "network.cidr: expected a VPC prefix length from /16 to /20, got \"10.0.0.0/8\""],
+    ["region: eu-north-1\n  allowed", "region: europe-north\n  allowed", "aws.region: expected an AWS region name like eu-north-1, got \"europe-north\""],
+    ['["203.0.113.0/24"]', '["203.0.113.0/33"]', "cluster.endpointPublicAccessCidrs.0: expected an IPv4 CIDR"],
+    ["argocdChartVersion: 10.1.1", 'argocdChartVersion: "^10"', "gitops.argocdChartVersion: expected a pinned chart version like 10.1.1, got \"^10\""],
+  ])("rejects %s replaced by %s", (from, to, expected) => {
+    const text = staging.replace(from, to);
+    expect(text).not.toBe(staging);
+    expect(problemsOf(text).join("\n")).toContain(`config/staging.yaml: ${expected}`);
+  });
+
+  it("checks minSize <= desiredSize <= maxSize", () => {
+    const text = staging.replace("desiredSize: 2", "desiredSize: 7");
+    expect(problemsOf(text)).toEqual(["config/staging.yaml: cluster.nodeGroups.default.maxSize: expected >= desiredSize (7), got 6"]);
+    expect(problemsOf(staging.replace("minSize: 2", "minSize: 3"))).toEqual([
+      "config/staging.yaml: cluster.nodeGroups.default.desiredSize: expected >= minSize (3), got 2",
+    ]);
+  });
+
+  it("requires environment to equal the file name", () => {
+    expect(problemsOf(staging, "prod")).toContain('config/prod.yaml: environment: expected "prod" (the file name), got "staging"');
+  });
+
+  it("reports a missing section as missing", () => {
+    const text = staging.replace(/^state:\n( {2}.*\n)+/m, "");
+    expect(problemsOf(text)).toEqual(["config/staging.yaml: state: expected a mapping of keys, got nothing (the key is missing)"]);
+  });
+
+  it("reports YAML syntax errors with the line", () => {
+    expect(problemsOf("environment: staging\naws: [unclosed\n")[0]).toMatch(/^config\/staging\.yaml: line \d+: invalid YAML: /);
+  });
+
+  it("reports every problem of every file at once, and names an unknown --env", () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-"));
+    writeFileSync(join(dir, "staging.yaml"), staging.replace("maxSize: 6", "maxSize: 0"));
+    writeFileSync(join(dir, "production.yaml"), staging.replace("environment: staging", "environment: production").replace("env: staging", "env: production").replace("natGateways: single", "natGateways: 2"));
+    let error: unknown;
+    try {
+      loadEnvironmentConfigs(dir, ["qa"]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^[^:]+\/production\.yaml: network\.natGateways: expected "single" or "perAz", got 2$/);
+    expect(problems[1]).toMatch(/^[^:]+\/staging\.yaml: cluster\.nodeGroups\.default\.maxSize: expected an integer from 1 to 450, got 0$/);
+    expect(problems[2]).toBe("--env qa: no config/qa.yaml; expected one of production, staging");
+  });
+});

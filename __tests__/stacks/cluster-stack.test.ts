@@ -1,0 +1,123 @@
+import { resourcesOf, synthStacks } from "./helpers";
+
+const staging = synthStacks("staging");
+const production = synthStacks("production");
+
+describe("<env>-cluster stack", () => {
+  it("keeps the Terraform addresses of the VPC, cluster and node group stable", () => {
+    // Renaming a construct id changes these addresses, which would destroy and recreate the resource.
+    expect(Object.keys(resourcesOf(staging.cluster, "aws_vpc"))).toEqual(["network_vpc_4E8F0223"]);
+    expect(Object.keys(resourcesOf(staging.cluster, "aws_eks_cluster"))).toEqual(["eks_cluster_55B0C966"]);
+    expect(Object.keys(resourcesOf(staging.cluster, "aws_eks_node_group"))).toEqual(["eks_default-node-group_294CB1C9"]);
+  });
+
+  it("tags every AWS resource through the provider's default tags", () => {
+    const [aws] = staging.cluster.provider?.aws ?? [];
+    expect(aws?.default_tags).toEqual([{ tags: { project: "cadec23", env: "staging" } }]);
+    expect(aws?.region).toBe("eu-north-1");
+    expect(aws?.allowed_account_ids).toEqual(["123456789012"]);
+    // default_tags only reach resources of this provider: there must be no other provider instance.
+    expect(Object.keys(staging.cluster.provider ?? {})).toEqual(["aws"]);
+  });
+
+  it("has one NAT gateway in staging and one per zone in production", () => {
+    expect(Object.keys(resourcesOf(staging.cluster, "aws_nat_gateway"))).toHaveLength(1);
+    expect(Object.keys(resourcesOf(production.cluster, "aws_nat_gateway"))).toHaveLength(3);
+    const routes = Object.values(resourcesOf(production.cluster, "aws_route_table"))
+      .map((rt) => (rt.route as Array<{ nat_gateway_id?: string }>)[0]?.nat_gateway_id)
+      .filter(Boolean);
+    expect(new Set(routes).size).toBe(3);
+  });
+
+  it("scales the staging node group 2/2/6 and ignores desired_size after creation", () => {
+    const [group] = Object.values(resourcesOf(staging.cluster, "aws_eks_node_group"));
+    expect(group?.scaling_config).toEqual({ min_size: 2, desired_size: 2, max_size: 6 });
+    expect(group?.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
+  });
+
+  it("puts nodes in private subnets without public IPs and requires IMDSv2", () => {
+    const [group] = Object.values(resourcesOf(staging.cluster, "aws_eks_node_group"));
+    const subnets = resourcesOf(staging.cluster, "aws_subnet");
+    const privateRefs = Object.keys(subnets).filter((k) => k.includes("private")).map((k) => `\${aws_subnet.${k}.id}`);
+    expect(group?.subnet_ids).toEqual(privateRefs);
+    const [template] = Object.values(resourcesOf(staging.cluster, "aws_launch_template"));
+    expect(template?.network_interfaces).toEqual([{ associate_public_ip_address: "false", delete_on_termination: "true" }]);
+    expect(template?.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
+    for (const [name, subnet] of Object.entries(subnets)) expect([name, subnet.map_public_ip_on_launch ?? false]).toEqual([name, false]);
+  });
+
+  it("tags subnets for load balancers", () => {
+    const subnets = Object.entries(resourcesOf(staging.cluster, "aws_subnet"));
+    const tags = (kind: string) => subnets.filter(([k]) => k.includes(kind)).map(([, s]) => s.tags as Record<string, string>);
+    expect(tags("public").every((t) => t["kubernetes.io/role/elb"] === "1")).toBe(true);
+    expect(tags("private").every((t) => t["kubernetes.io/role/internal-elb"] === "1")).toBe(true);
+    expect(tags("public")).toHaveLength(3);
+    expect(tags("private")).toHaveLength(3);
+  });
+
+  it("logs all five control-plane log types and encrypts secrets with a rotating KMS key", () => {
+    const [cluster] = Object.values(resourcesOf(staging.cluster, "aws_eks_cluster"));
+    expect(cluster?.enabled_cluster_log_types).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
+    expect(cluster?.encryption_config).toMatchObject({ resources: ["secrets"] });
+    const [key] = Object.values(resourcesOf(staging.cluster, "aws_kms_key"));
+    expect(key?.enable_key_rotation).toBe(true);
+    const logGroups = Object.values(resourcesOf(staging.cluster, "aws_cloudwatch_log_group"));
+    expect(logGroups.map((g) => g.retention_in_days)).toEqual([365, 365]);
+  });
+
+  it("limits the public endpoint to the configured CIDRs and uses access entries", () => {
+    const [stagingCluster] = Object.values(resourcesOf(staging.cluster, "aws_eks_cluster"));
+    expect(stagingCluster?.vpc_config).toMatchObject({
+      endpoint_private_access: true,
+      endpoint_public_access: true,
+      public_access_cidrs: ["203.0.113.0/24"],
+    });
+    const [productionCluster] = Object.values(resourcesOf(production.cluster, "aws_eks_cluster"));
+    expect(productionCluster?.vpc_config).toMatchObject({ public_access_cidrs: ["198.51.100.10/32", "198.51.100.11/32"] });
+    expect(stagingCluster?.access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false });
+    const policies = Object.values(resourcesOf(staging.cluster, "aws_eks_access_policy_association")).map((a) => a.policy_arn);
+    expect(policies).toEqual([
+      "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+      "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy",
+    ]);
+  });
+
+  it("installs the core add-ons, EBS CSI with a pod identity", () => {
+    const addons = Object.values(resourcesOf(staging.cluster, "aws_eks_addon"));
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+    const ebs = addons.find((a) => a.addon_name === "aws-ebs-csi-driver");
+    expect(ebs?.pod_identity_association).toEqual([{ role_arn: expect.stringMatching(/^\$\{aws_iam_role\.eks_ebs-csi-role_/), service_account: "ebs-csi-controller-sa" }]);
+    expect(Object.values(resourcesOf(staging.cluster, "aws_iam_role_policy_attachment")).map((a) => a.policy_arn)).toContain(
+      "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+    );
+    expect(Object.keys(resourcesOf(staging.cluster, "aws_iam_openid_connect_provider"))).toHaveLength(1);
+  });
+
+  it("closes the default security group and sends flow logs to CloudWatch", () => {
+    const [sg] = Object.values(resourcesOf(staging.cluster, "aws_default_security_group"));
+    expect(sg?.ingress).toBeUndefined();
+    expect(sg?.egress).toBeUndefined();
+    const [flowLog] = Object.values(resourcesOf(staging.cluster, "aws_flow_log"));
+    expect(flowLog).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
+    const [vpc] = Object.values(resourcesOf(staging.cluster, "aws_vpc"));
+    expect(vpc).toMatchObject({ cidr_block: "10.0.0.0/16", enable_dns_hostnames: true, enable_dns_support: true });
+  });
+
+  it("stores state in S3 under <env>/cluster.tfstate with S3-native locking", () => {
+    expect(staging.cluster.terraform.backend?.s3).toEqual({
+      bucket: "example-tfstate",
+      key: "staging/cluster.tfstate",
+      region: "eu-north-1",
+      encrypt: true,
+      use_lockfile: true,
+    });
+    expect(production.cluster.terraform.backend?.s3?.key).toBe("production/cluster.tfstate");
+  });
+
+  it("marks the kubeconfig output sensitive", () => {
+    expect(staging.cluster.output?.kubeconfig?.sensitive).toBe(true);
+    expect(Object.keys(staging.cluster.output ?? {}).filter((o) => !o.startsWith("cross-stack"))).toEqual(
+      expect.arrayContaining(["vpc_id", "cluster_name", "cluster_endpoint", "kubeconfig"]),
+    );
+  });
+});

@@ -1,0 +1,26 @@
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { formatStackTable, synthesize } from "../../stacks/synthesize";
+import { awsConfig, configs } from "./helpers";
+
+describe("synthesize", () => {
+  const outdir = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
+
+  it("writes every stack with dependencies and reports resources and outputs", () => {
+    const reports = synthesize(configs, outdir);
+    expect(reports.map((r) => r.name)).toEqual(["local-gitops", "production-cluster", "production-gitops", "staging-cluster", "staging-gitops"]);
+    const gitops = reports.find((r) => r.name === "staging-gitops");
+    expect(gitops).toMatchObject({ outputs: ["argocd_url"], dependencies: ["staging-cluster"], resources: 3 });
+    expect(reports.find((r) => r.name === "staging-cluster")?.resources).toBeGreaterThan(40);
+    expect(formatStackTable(reports).split("\n")[0]).toMatch(/^stack\s+resources\s+outputs\s+depends on$/);
+  });
+
+  it("leaves the previous output untouched when a stack fails to build", () => {
+    const before = readFileSync(join(outdir, "manifest.json"), "utf8");
+    const broken = { ...awsConfig("staging"), network: { ...awsConfig("staging").network, availabilityZones: 9 } };
+    expect(() => synthesize([broken], outdir)).toThrow("Network: invalid prop availabilityZones");
+    expect(readFileSync(join(outdir, "manifest.json"), "utf8")).toBe(before);
+    expect(readdirSync(join(outdir, ".."))).toEqual(["cdktf.out"]);
+  });
+});

@@ -1,0 +1,259 @@
+// The environment config format (config/<env>.yaml) and its loader. Every error names the file, the
+// key path, what is allowed and what was found, and all files are checked before any is used.
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { isValidIpv4Cidr } from "../constructs/network/cidr";
+
+/** AWS region names: `eu-north-1`, `us-gov-west-1`, `ap-southeast-5`, ... */
+const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|eusc)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+/** Chart versions are pinned: semver without ranges. */
+const PINNED_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+const K8S_VERSION = /^1\.\d{2}$/;
+const TAG_KEY = /^[\w.:/=+@ -]{1,128}$/;
+
+const int = (min: number, max?: number) => {
+  const allowed = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+  const base = z.number({ error: `expected ${allowed}` }).int({ error: `expected ${allowed}` });
+  return max === undefined
+    ? base.min(min, { error: `expected ${allowed}` })
+    : base.min(min, { error: `expected ${allowed}` }).max(max, { error: `expected ${allowed}` });
+};
+const str = (what: string) => z.string({ error: `expected ${what}` });
+const matching = (re: RegExp, what: string) => str(what).regex(re, { error: `expected ${what}` });
+const cidr = str("an IPv4 CIDR like 10.0.0.0/16").refine(isValidIpv4Cidr, {
+  error: "expected an IPv4 CIDR like 10.0.0.0/16 (address aligned to its prefix)",
+});
+
+const TagsSchema = z
+  .record(matching(TAG_KEY, "a tag key of 1-128 letters, digits or _.:/=+@- "), str("a tag value").max(256))
+  .refine((t) => typeof t.project === "string" && typeof t.env === "string", {
+    error: "expected the required tags `project` and `env`",
+  });
+
+const AwsSchema = z.strictObject({
+  region: matching(AWS_REGION, "an AWS region name like eu-north-1"),
+  /** Terraform refuses to run against any other account: a guard against the wrong credentials. */
+  allowedAccountIds: z.array(matching(ACCOUNT_ID, "a 12-digit AWS account id")).min(1).optional(),
+});
+
+const NetworkSchema = z.strictObject({
+  cidr: cidr.refine((c) => Number(c.split("/")[1]) >= 16 && Number(c.split("/")[1]) <= 20, {
+    error: "expected a VPC prefix length from /16 to /20",
+  }),
+  availabilityZones: int(2, 6).default(3),
+  natGateways: z.enum(["single", "perAz"], { error: 'expected "single" or "perAz"' }).default("single"),
+});
+
+const NodeGroupSchema = z.strictObject({
+  instanceTypes: z.array(matching(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "an EC2 instance type like t3.medium")).min(1),
+  minSize: int(1),
+  desiredSize: int(1),
+  maxSize: int(1, 450),
+  diskSizeGiB: int(20, 16384).default(50),
+  capacityType: z.enum(["ON_DEMAND", "SPOT"], { error: 'expected "ON_DEMAND" or "SPOT"' }).default("ON_DEMAND"),
+});
+
+const ClusterSchema = z.strictObject({
+  version: matching(K8S_VERSION, 'a Kubernetes minor version in quotes, like "1.35"').default("1.35"),
+  /** Empty list: the public endpoint is off and only the private one (inside the VPC) answers. */
+  endpointPublicAccessCidrs: z.array(cidr).default([]),
+  /** IAM roles that administer the cluster (the apply role of the workflows). */
+  adminRoleArns: z.array(matching(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+  /** IAM roles that read the cluster, Secrets included (the plan role, so PR plans can refresh Helm releases). */
+  readerRoleArns: z.array(matching(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+  nodeGroups: z.record(matching(/^[a-z][a-z0-9-]{0,30}$/, "a node group name of lowercase letters, digits and -"), NodeGroupSchema),
+});
+
+const GitopsSchema = z.strictObject({
+  repoUrl: matching(/^(https:\/\/|git@|ssh:\/\/)\S+$/, "a Git URL (https://, ssh:// or git@)"),
+  path: matching(/^[\w./-]+$/, "a path inside the repository"),
+  targetRevision: str("a branch, tag or commit").min(1),
+  argocdChartVersion: matching(PINNED_VERSION, "a pinned chart version like 10.1.1"),
+  argocdAppsChartVersion: matching(PINNED_VERSION, "a pinned chart version like 2.0.5"),
+  /** How the Argo CD UI is reached: port-forward (ClusterIP), an internal load balancer, or an ingress. */
+  serverExposure: z.enum(["clusterIp", "internalLoadBalancer", "ingress"], {
+    error: 'expected "clusterIp", "internalLoadBalancer" or "ingress"',
+  }).default("clusterIp"),
+  /** Hostname for `serverExposure: ingress`. */
+  hostname: str("a host name").optional(),
+  /** Run Argo CD highly available (replicas, redis-ha). */
+  highAvailability: z.boolean({ error: "expected true or false" }).default(false),
+  /** Set when SSO is configured: disables the built-in admin user. */
+  sso: z.boolean({ error: "expected true or false" }).default(false),
+});
+
+const StateSchema = z.strictObject({
+  bucket: matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
+  region: matching(AWS_REGION, "an AWS region name like eu-north-1"),
+});
+
+const LocalSchema = z.strictObject({
+  /** kubeconfig context of the local cluster: kind-<name> for kind, minikube for minikube. */
+  kubeContext: str("a kubeconfig context name").min(1),
+  kubeconfigPath: str("a kubeconfig path").default("~/.kube/config"),
+});
+
+const AwsEnvironmentSchema = z.strictObject({
+  environment: matching(/^[a-z][a-z0-9-]{0,20}$/, "an environment name of lowercase letters, digits and -"),
+  aws: AwsSchema,
+  tags: TagsSchema,
+  network: NetworkSchema,
+  cluster: ClusterSchema,
+  gitops: GitopsSchema,
+  state: StateSchema,
+});
+
+const LocalEnvironmentSchema = z.strictObject({
+  environment: matching(/^[a-z][a-z0-9-]{0,20}$/, "an environment name of lowercase letters, digits and -"),
+  local: LocalSchema,
+  gitops: GitopsSchema,
+});
+
+export type AwsEnvironmentConfig = z.output<typeof AwsEnvironmentSchema> & { readonly kind: "aws" };
+export type LocalEnvironmentConfig = z.output<typeof LocalEnvironmentSchema> & { readonly kind: "local" };
+export type EnvironmentConfig = AwsEnvironmentConfig | LocalEnvironmentConfig;
+export type NodeGroupConfig = z.output<typeof NodeGroupSchema>;
+
+/** Every problem found in the config files, one line each; thrown only after all files were read. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Renders a value the way the user wrote it in YAML, short. */
+function describeFound(value: unknown): string {
+  if (value === undefined) return "nothing (the key is missing)";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function keyPath(path: readonly PropertyKey[]): string {
+  return path.length ? path.map(String).join(".") : "(top level)";
+}
+
+function formatIssues(file: string, raw: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    if (issue.code === "unrecognized_keys") {
+      return `${file}: ${keyPath([...issue.path, issue.keys[0] ?? ""])}: unknown key; expected one of the documented keys, got ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+    }
+    if (issue.code === "invalid_value" && "values" in issue) {
+      const allowed = issue.values.map((v) => JSON.stringify(v)).join(" or ");
+      return `${file}: ${keyPath(issue.path)}: expected ${allowed}, got ${describeFound(valueAt(raw, issue.path))}`;
+    }
+    if (issue.code === "invalid_type" && !issue.message.startsWith("expected")) {
+      const expected = issue.expected === "object" ? "a mapping of keys" : issue.expected === "array" ? "a list" : issue.expected;
+      return `${file}: ${keyPath(issue.path)}: expected ${expected}, got ${describeFound(valueAt(raw, issue.path))}`;
+    }
+    const message = issue.message.startsWith("expected") ? issue.message : `expected ${issue.message}`;
+    return `${file}: ${keyPath(issue.path)}: ${message}, got ${describeFound(valueAt(raw, issue.path))}`;
+  });
+}
+
+/** Rules that span several keys; zod reports shape problems first, these run on well-formed configs. */
+function crossFieldProblems(file: string, config: EnvironmentConfig, expectedName: string): string[] {
+  const problems: string[] = [];
+  if (config.environment !== expectedName) {
+    problems.push(`${file}: environment: expected "${expectedName}" (the file name), got "${config.environment}"`);
+  }
+  if (config.kind !== "aws") return problems;
+  for (const [name, group] of Object.entries(config.cluster.nodeGroups)) {
+    const at = `${file}: cluster.nodeGroups.${name}`;
+    if (group.minSize > group.desiredSize) {
+      problems.push(`${at}.desiredSize: expected >= minSize (${group.minSize}), got ${group.desiredSize}`);
+    }
+    if (group.desiredSize > group.maxSize) {
+      problems.push(`${at}.maxSize: expected >= desiredSize (${group.desiredSize}), got ${group.maxSize}`);
+    }
+  }
+  if (Object.keys(config.cluster.nodeGroups).length === 0) {
+    problems.push(`${file}: cluster.nodeGroups: expected at least one node group, got none`);
+  }
+  if (config.tags.env !== config.environment) {
+    problems.push(`${file}: tags.env: expected "${config.environment}" (the environment), got "${config.tags.env}"`);
+  }
+  if (config.gitops.serverExposure === "ingress" && !config.gitops.hostname) {
+    problems.push(`${file}: gitops.hostname: expected a host name when serverExposure is "ingress", got nothing`);
+  }
+  return problems;
+}
+
+/** Validates one parsed YAML document; returns the config or the list of problems. */
+export function parseEnvironmentConfig(
+  file: string,
+  raw: unknown,
+): { config: EnvironmentConfig; problems: [] } | { config?: undefined; problems: string[] } {
+  const expectedName = basename(file).replace(/\.ya?ml$/, "");
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return { problems: [`${file}: (top level): expected a mapping of keys, got ${describeFound(raw)}`] };
+  }
+  const isLocal = "local" in raw;
+  const result = isLocal ? LocalEnvironmentSchema.safeParse(raw) : AwsEnvironmentSchema.safeParse(raw);
+  if (!result.success) return { problems: formatIssues(file, raw, result.error.issues) };
+  const config = { ...result.data, kind: isLocal ? "local" : "aws" } as EnvironmentConfig;
+  const problems = crossFieldProblems(file, config, expectedName);
+  return problems.length ? { problems } : { config, problems: [] };
+}
+
+/** Reads YAML text; syntax errors name the file and the line. */
+export function parseYamlFile(file: string, text: string): { value: unknown; problems: string[] } {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    return {
+      value: undefined,
+      problems: doc.errors.map((e) => `${file}: line ${e.linePos?.[0]?.line ?? "?"}: invalid YAML: ${e.message.split("\n")[0]}`),
+    };
+  }
+  return { value: doc.toJS(), problems: [] };
+}
+
+/** Files in `dir` that describe environments (every *.yaml except the bootstrap config). */
+export function environmentFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !/^bootstrap\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/**
+ * Loads and validates every environment config in `dir` (or only `only`, by name). Throws one
+ * ConfigError listing the problems of all files, so a user fixes everything in one round.
+ */
+export function loadEnvironmentConfigs(dir: string, only?: readonly string[]): EnvironmentConfig[] {
+  const files = environmentFiles(dir);
+  const problems: string[] = [];
+  const configs: EnvironmentConfig[] = [];
+  for (const path of files) {
+    const file = join(basename(dir), basename(path));
+    const { value, problems: yamlProblems } = parseYamlFile(file, readFileSync(path, "utf8"));
+    if (yamlProblems.length) {
+      problems.push(...yamlProblems);
+      continue;
+    }
+    const parsed = parseEnvironmentConfig(file, value);
+    if (parsed.config) configs.push(parsed.config);
+    else problems.push(...parsed.problems);
+  }
+  if (only?.length) {
+    const known = new Set(files.map((f) => basename(f).replace(/\.ya?ml$/, "")));
+    for (const name of only) {
+      if (!known.has(name)) problems.push(`--env ${name}: no config/${name}.yaml; expected one of ${[...known].join(", ")}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return only?.length ? configs.filter((c) => only.includes(c.environment)) : configs;
+}

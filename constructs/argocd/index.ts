@@ -1,0 +1,111 @@
+// ArgoCd: installs Argo CD with Helm and hands the cluster's workloads to it through one root
+// Application (app-of-apps) that points at this repository.
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { Construct } from "constructs";
+import { invalidProp } from "../errors";
+import { argoCdAppsChartValues, argoCdChartValues, type ServerExposure } from "./values";
+
+export { argoCdAppsChartValues, argoCdChartValues, type ServerExposure } from "./values";
+
+export interface ArgoCdProps {
+  /** Pinned argo-cd chart version. */
+  readonly chartVersion: string;
+  /** Pinned argocd-apps chart version. */
+  readonly appsChartVersion: string;
+  /** Git repository Argo CD pulls the apps from. */
+  readonly repoUrl: string;
+  /** Directory of the environment's Application manifests, e.g. gitops/apps/staging. */
+  readonly appsPath: string;
+  /** Branch, tag or commit to follow. */
+  readonly targetRevision: string;
+  /** @default "argocd" */
+  readonly namespace?: string;
+  /** @default "clusterIp" */
+  readonly serverExposure?: ServerExposure;
+  readonly hostname?: string;
+  /** @default false */
+  readonly highAvailability?: boolean;
+  /** @default false */
+  readonly sso?: boolean;
+}
+
+type ArgoCdDefaults = Required<Pick<ArgoCdProps, "namespace" | "serverExposure" | "highAvailability" | "sso">> & {
+  readonly repository: string;
+};
+
+export const ARGOCD_DEFAULTS: ArgoCdDefaults = {
+  namespace: "argocd",
+  serverExposure: "clusterIp",
+  highAvailability: false,
+  sso: false,
+  repository: "https://argoproj.github.io/argo-helm",
+};
+
+const PINNED_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+export class ArgoCd extends Construct {
+  readonly namespace: string;
+  readonly release: Release;
+  readonly appsRelease: Release;
+  /** How to reach the UI, for the stack's output. */
+  readonly accessHint: string;
+
+  constructor(scope: Construct, id: string, props: ArgoCdProps) {
+    super(scope, id);
+    const p = { ...ARGOCD_DEFAULTS, ...props };
+    validate(p);
+
+    const namespace = new NamespaceV1(this, "namespace", { metadata: { name: p.namespace } });
+    this.namespace = namespace.metadata.name;
+    this.release = new Release(this, "argo-cd", {
+      name: "argo-cd",
+      namespace: this.namespace,
+      repository: p.repository,
+      chart: "argo-cd",
+      version: p.chartVersion,
+      values: [JSON.stringify(argoCdChartValues(p))],
+      atomic: true,
+      cleanupOnFail: true,
+      timeout: 900,
+    });
+    // A second release, not kubernetes_manifest: the Application CRD does not exist when a fresh
+    // cluster is planned, and Helm only needs it at apply time, after argo-cd installed it.
+    this.appsRelease = new Release(this, "argocd-apps", {
+      name: "argocd-apps",
+      namespace: this.namespace,
+      repository: p.repository,
+      chart: "argocd-apps",
+      version: p.appsChartVersion,
+      values: [
+        JSON.stringify(
+          argoCdAppsChartValues({
+            name: "root",
+            namespace: p.namespace,
+            repoUrl: p.repoUrl,
+            path: p.appsPath,
+            targetRevision: p.targetRevision,
+          }),
+        ),
+      ],
+      dependsOn: [this.release],
+    });
+    this.accessHint =
+      p.serverExposure === "ingress"
+        ? `https://${p.hostname}`
+        : p.serverExposure === "internalLoadBalancer"
+          ? `internal load balancer: kubectl -n ${p.namespace} get svc argo-cd-argocd-server`
+          : `kubectl -n ${p.namespace} port-forward svc/argo-cd-argocd-server 8080:443, then https://localhost:8080`;
+  }
+}
+
+function validate(p: ArgoCdProps & ArgoCdDefaults): void {
+  if (!PINNED_VERSION.test(p.chartVersion)) throw invalidProp("ArgoCd", "chartVersion", p.chartVersion, "a pinned version like 10.1.1");
+  if (!PINNED_VERSION.test(p.appsChartVersion)) {
+    throw invalidProp("ArgoCd", "appsChartVersion", p.appsChartVersion, "a pinned version like 2.0.5");
+  }
+  if (p.serverExposure === "ingress" && !p.hostname) throw invalidProp("ArgoCd", "hostname", p.hostname, 'a host name when serverExposure is "ingress"');
+  if (p.appsPath.startsWith("/") || p.appsPath.includes("..")) {
+    throw invalidProp("ArgoCd", "appsPath", p.appsPath, "a relative path inside the repository");
+  }
+}

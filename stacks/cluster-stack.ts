@@ -1,0 +1,78 @@
+// <env>-cluster: the network and the EKS cluster of one environment, state in S3.
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { AwsEnvironmentConfig } from "../config/schema";
+import { EksCluster } from "../constructs/eks-cluster";
+import { Network } from "../constructs/network";
+import { addS3Backend } from "./backend";
+
+export class ClusterStack extends TerraformStack {
+  readonly network: Network;
+  readonly eks: EksCluster;
+  readonly region: string;
+
+  constructor(scope: Construct, config: AwsEnvironmentConfig) {
+    super(scope, `${config.environment}-cluster`);
+    const name = `${config.environment}-cluster`;
+    this.region = config.aws.region;
+
+    new AwsProvider(this, "aws", {
+      region: config.aws.region,
+      allowedAccountIds: config.aws.allowedAccountIds,
+      // Every taggable resource gets the environment's tags without each construct passing them on.
+      defaultTags: [{ tags: { ...config.tags } }],
+    });
+    addS3Backend(this, config, "cluster");
+
+    this.network = new Network(this, "network", {
+      name: config.environment,
+      cidr: config.network.cidr,
+      availabilityZones: config.network.availabilityZones,
+      natGateways: config.network.natGateways,
+    });
+    this.eks = new EksCluster(this, "eks", {
+      clusterName: name,
+      vpcId: this.network.vpcId,
+      privateSubnetIds: this.network.privateSubnetIds,
+      version: config.cluster.version,
+      endpointPublicAccessCidrs: config.cluster.endpointPublicAccessCidrs,
+      adminRoleArns: config.cluster.adminRoleArns,
+      readerRoleArns: config.cluster.readerRoleArns,
+      nodeGroups: config.cluster.nodeGroups,
+    });
+
+    new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
+    new TerraformOutput(this, "cluster_name", { value: this.eks.clusterName });
+    new TerraformOutput(this, "cluster_endpoint", { value: this.eks.clusterEndpoint });
+    new TerraformOutput(this, "kubeconfig", {
+      value: kubeconfig(this.eks, config.aws.region),
+      sensitive: true,
+      description: "kubeconfig for the cluster; authenticates with `aws eks get-token`",
+    });
+  }
+}
+
+/** A kubeconfig that holds no secret of its own: credentials come from the caller's AWS identity. */
+function kubeconfig(eks: EksCluster, region: string): string {
+  return Fn.yamlencode({
+    apiVersion: "v1",
+    kind: "Config",
+    "current-context": eks.clusterName,
+    clusters: [{ name: eks.clusterName, cluster: { server: eks.clusterEndpoint, "certificate-authority-data": eks.clusterCertificateAuthority } }],
+    contexts: [{ name: eks.clusterName, context: { cluster: eks.clusterName, user: eks.clusterName } }],
+    users: [
+      {
+        name: eks.clusterName,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: "aws",
+            args: ["eks", "get-token", "--cluster-name", eks.clusterName, "--region", region],
+          },
+        },
+      },
+    ],
+  });
+}
+

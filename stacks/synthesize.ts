@@ -1,0 +1,84 @@
+// Writes the synth output all-or-nothing: stacks are synthesized into a sibling temp dir, checked,
+// and only then swapped in, so a failing synth leaves the previous cdktf.out untouched.
+import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { EnvironmentConfig } from "../config/schema";
+import { buildApp } from "./app";
+
+export interface StackReport {
+  readonly name: string;
+  readonly resources: number;
+  readonly outputs: readonly string[];
+  readonly dependencies: readonly string[];
+}
+
+export interface Annotation {
+  readonly constructPath: string;
+  readonly level: string;
+  readonly message: string;
+}
+
+export class SynthError extends Error {
+  constructor(readonly annotations: readonly Annotation[]) {
+    super(`synth failed with ${annotations.length} error(s):\n${annotations.map((a) => `  ${a.message}`).join("\n")}`);
+    this.name = "SynthError";
+  }
+}
+
+interface ManifestStack {
+  readonly synthesizedStackPath: string;
+  readonly dependencies: readonly string[];
+  readonly annotations: readonly Annotation[];
+}
+
+function readManifest(dir: string): Record<string, ManifestStack> {
+  return (JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { stacks: Record<string, ManifestStack> }).stacks;
+}
+
+/** Resource count and output names per stack, read back from the written JSON. */
+export function reportStacks(outdir: string): StackReport[] {
+  return Object.entries(readManifest(outdir))
+    .map(([name, stack]) => {
+      const json = JSON.parse(readFileSync(join(outdir, stack.synthesizedStackPath), "utf8")) as {
+        resource?: Record<string, Record<string, unknown>>;
+        output?: Record<string, unknown>;
+      };
+      const resources = Object.values(json.resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0);
+      const outputs = Object.keys(json.output ?? {}).filter((o) => !o.startsWith("cross-stack-output-"));
+      return { name, resources, outputs, dependencies: stack.dependencies };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Synthesizes the configs into `outdir`. Throws SynthError (outdir untouched) when any stack carries
+ * an error annotation, e.g. a policy violation.
+ */
+export function synthesize(configs: readonly EnvironmentConfig[], outdir: string): StackReport[] {
+  // Report every error annotation of every stack instead of stopping at the first stack (CDKTF-FACTS).
+  process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS ??= "true";
+  const target = resolve(outdir);
+  const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    buildApp(configs, staging).synth();
+    const errors = Object.values(readManifest(staging)).flatMap((s) => s.annotations.filter((a) => a.level === "@cdktf/error"));
+    if (errors.length) throw new SynthError(errors);
+    const previous = `${staging}.old`;
+    if (existsSync(target)) renameSync(target, previous);
+    renameSync(staging, target);
+    rmSync(previous, { recursive: true, force: true });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return reportStacks(target);
+}
+
+export function formatStackTable(reports: readonly StackReport[]): string {
+  const rows = [
+    ["stack", "resources", "outputs", "depends on"],
+    ...reports.map((r) => [r.name, String(r.resources), r.outputs.join(", ") || "-", r.dependencies.join(", ") || "-"]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
