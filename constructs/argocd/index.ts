@@ -6,7 +6,15 @@ import { Construct } from "constructs";
 import { invalidProp } from "../errors";
 import { argoCdAppsChartValues, argoCdChartValues, type ServerExposure } from "./values";
 
-export { argoCdAppsChartValues, argoCdChartValues, type ServerExposure } from "./values";
+export {
+  argoCdAppsChartValues,
+  argoCdChartValues,
+  IN_CLUSTER,
+  ROOT_PROJECT,
+  type ArgoCdValuesProps,
+  type RootApplicationProps,
+  type ServerExposure,
+} from "./values";
 
 export interface ArgoCdProps {
   /** Pinned argo-cd chart version. */
@@ -26,12 +34,13 @@ export interface ArgoCdProps {
   readonly hostname?: string;
   /** @default false */
   readonly highAvailability?: boolean;
-  /** @default false */
+  /** SSO is configured: the local admin user is disabled and Dex runs. @default false */
   readonly sso?: boolean;
 }
 
 type ArgoCdDefaults = Required<Pick<ArgoCdProps, "namespace" | "serverExposure" | "highAvailability" | "sso">> & {
   readonly repository: string;
+  readonly rootApplicationName: string;
 };
 
 export const ARGOCD_DEFAULTS: ArgoCdDefaults = {
@@ -40,6 +49,7 @@ export const ARGOCD_DEFAULTS: ArgoCdDefaults = {
   highAvailability: false,
   sso: false,
   repository: "https://argoproj.github.io/argo-helm",
+  rootApplicationName: "root",
 };
 
 const PINNED_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -48,6 +58,8 @@ export class ArgoCd extends Construct {
   readonly namespace: string;
   readonly release: Release;
   readonly appsRelease: Release;
+  /** Name of the root Application (app-of-apps) in Argo CD. */
+  readonly rootApplicationName: string;
   /** How to reach the UI, for the stack's output. */
   readonly accessHint: string;
 
@@ -69,6 +81,7 @@ export class ArgoCd extends Construct {
       cleanupOnFail: true,
       timeout: 900,
     });
+    this.rootApplicationName = p.rootApplicationName;
     // A second release, not kubernetes_manifest: the Application CRD does not exist when a fresh
     // cluster is planned, and Helm only needs it at apply time, after argo-cd installed it.
     this.appsRelease = new Release(this, "argocd-apps", {
@@ -80,7 +93,7 @@ export class ArgoCd extends Construct {
       values: [
         JSON.stringify(
           argoCdAppsChartValues({
-            name: "root",
+            name: this.rootApplicationName,
             namespace: p.namespace,
             repoUrl: p.repoUrl,
             path: p.appsPath,
@@ -105,6 +118,10 @@ function validate(p: ArgoCdProps & ArgoCdDefaults): void {
     throw invalidProp("ArgoCd", "appsChartVersion", p.appsChartVersion, "a pinned version like 2.0.5");
   }
   if (p.serverExposure === "ingress" && !p.hostname) throw invalidProp("ArgoCd", "hostname", p.hostname, 'a host name when serverExposure is "ingress"');
+  if (!/^(https:\/\/|ssh:\/\/|git@)\S+$/.test(p.repoUrl)) {
+    throw invalidProp("ArgoCd", "repoUrl", p.repoUrl, "a Git URL (https://, ssh:// or git@)");
+  }
+  if (p.targetRevision.trim() === "") throw invalidProp("ArgoCd", "targetRevision", p.targetRevision, "a branch, tag or commit");
   if (p.appsPath.startsWith("/") || p.appsPath.includes("..")) {
     throw invalidProp("ArgoCd", "appsPath", p.appsPath, "a relative path inside the repository");
   }
