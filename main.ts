@@ -1,6 +1,8 @@
 // Composition root: load the environment configs, synthesize their stacks, print what was written.
-//   npm run synth [-- --env staging[,production]]
-import { ConfigError, loadEnvironmentConfigs } from "./config/schema";
+//   npm run synth [-- --env staging[,production]]   (`--env bootstrap` selects the bootstrap stack)
+import { loadConfigs } from "./config/bootstrap-schema";
+import { ConfigError } from "./config/schema";
+import { formatPolicyReport, type PolicyReport } from "./constructs/policies";
 import { formatStackTable, synthesize, SynthError } from "./stacks/synthesize";
 
 function requestedEnvironments(argv: readonly string[]): string[] | undefined {
@@ -10,14 +12,18 @@ function requestedEnvironments(argv: readonly string[]): string[] | undefined {
   return value?.split(",").filter(Boolean);
 }
 
+const observed: { policy?: PolicyReport } = {};
 try {
-  const configs = loadEnvironmentConfigs("config", requestedEnvironments(process.argv.slice(2)));
+  const { environments, bootstrap } = loadConfigs("config", requestedEnvironments(process.argv.slice(2)));
   const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
-  const reports = synthesize(configs, outdir);
+  const reports = synthesize(environments, outdir, bootstrap, { onPolicyReport: (policy) => (observed.policy = policy) });
   console.log(formatStackTable(reports));
+  if (observed.policy) console.log(`\n${formatPolicyReport(observed.policy)}`);
   console.log(`\n${reports.length} stacks written to ${outdir}/`);
 } catch (error) {
   if (error instanceof ConfigError || error instanceof SynthError) {
+    // Warnings, waivers and the counts; the errors themselves are listed in the SynthError message.
+    if (observed.policy) console.error(formatPolicyReport(observed.policy, { errors: false }));
     console.error(error.message);
     console.error("nothing was written; cdktf.out/ is unchanged");
     process.exitCode = 1;

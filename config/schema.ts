@@ -7,28 +7,28 @@ import { z } from "zod";
 import { isValidIpv4Cidr } from "../constructs/network/cidr";
 
 /** AWS region names: `eu-north-1`, `us-gov-west-1`, `ap-southeast-5`, ... */
-const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|eusc)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
-const ACCOUNT_ID = /^\d{12}$/;
+export const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|eusc)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+export const ACCOUNT_ID = /^\d{12}$/;
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** Chart versions are pinned: semver without ranges. */
 const PINNED_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const K8S_VERSION = /^1\.\d{2}$/;
 const TAG_KEY = /^[\w.:/=+@ -]{1,128}$/;
 
-const int = (min: number, max?: number) => {
+export const int = (min: number, max?: number) => {
   const allowed = max === undefined ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
   const base = z.number({ error: `expected ${allowed}` }).int({ error: `expected ${allowed}` });
   return max === undefined
     ? base.min(min, { error: `expected ${allowed}` })
     : base.min(min, { error: `expected ${allowed}` }).max(max, { error: `expected ${allowed}` });
 };
-const str = (what: string) => z.string({ error: `expected ${what}` });
-const matching = (re: RegExp, what: string) => str(what).regex(re, { error: `expected ${what}` });
+export const str = (what: string) => z.string({ error: `expected ${what}` });
+export const matching = (re: RegExp, what: string) => str(what).regex(re, { error: `expected ${what}` });
 const cidr = str("an IPv4 CIDR like 10.0.0.0/16").refine(isValidIpv4Cidr, {
   error: "expected an IPv4 CIDR like 10.0.0.0/16 (address aligned to its prefix)",
 });
 
-const TagsSchema = z
+export const TagsSchema = z
   .record(matching(TAG_KEY, "a tag key of 1-128 letters, digits or _.:/=+@- "), str("a tag value").max(256))
   .refine((t) => typeof t.project === "string" && typeof t.env === "string", {
     error: "expected the required tags `project` and `env`",
@@ -89,6 +89,14 @@ const GitopsSchema = z.strictObject({
 const StateSchema = z.strictObject({
   bucket: matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),
   region: matching(AWS_REGION, "an AWS region name like eu-north-1"),
+  /**
+   * KMS key (ARN, or alias ARN) that state and lock objects are encrypted with; set when the bootstrap
+   * bucket uses SSE-KMS. Without it Terraform asks S3 for SSE-S3 on every write, overriding the bucket default.
+   */
+  kmsKeyId: matching(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key\/[0-9a-f-]{36}|key\/mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+)$/,
+    "a KMS key ARN or alias ARN like arn:aws:kms:eu-north-1:123456789012:alias/gitops-tfstate",
+  ).optional(),
 });
 
 const LocalSchema = z.strictObject({
@@ -146,7 +154,7 @@ function keyPath(path: readonly PropertyKey[]): string {
   return path.length ? path.map(String).join(".") : "(top level)";
 }
 
-function formatIssues(file: string, raw: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
+export function formatIssues(file: string, raw: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
       return `${file}: ${keyPath([...issue.path, issue.keys[0] ?? ""])}: unknown key; expected one of the documented keys, got ${issue.keys.map((k) => `"${k}"`).join(", ")}`;

@@ -12,6 +12,8 @@ export function addS3Backend(stack: TerraformStack, config: AwsEnvironmentConfig
     key: stateKey(config.environment, part),
     region: config.state.region,
     encrypt: true,
+    // With `encrypt` alone Terraform sends SSE-S3 on each write; naming the bootstrap key keeps SSE-KMS.
+    kmsKeyId: config.state.kmsKeyId,
   });
   // Terraform >= 1.10 locks with a .tflock object next to the state; no DynamoDB table. cdktf 0.21's
   // S3BackendConfig predates the option, hence the override.

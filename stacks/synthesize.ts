@@ -2,7 +2,9 @@
 // and only then swapped in, so a failing synth leaves the previous cdktf.out untouched.
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import type { BootstrapConfig } from "../config/bootstrap-schema";
 import type { EnvironmentConfig } from "../config/schema";
+import { Policy, type PolicyReport } from "../constructs/policies";
 import { buildApp } from "./app";
 
 export interface StackReport {
@@ -20,7 +22,9 @@ export interface Annotation {
 
 export class SynthError extends Error {
   constructor(readonly annotations: readonly Annotation[]) {
-    super(`synth failed with ${annotations.length} error(s):\n${annotations.map((a) => `  ${a.message}`).join("\n")}`);
+    // Policy findings already name their construct path; other annotations get it prepended.
+    const lines = annotations.map((a) => `ERROR ${a.message.includes(a.constructPath) ? a.message : `${a.constructPath}: ${a.message}`}`);
+    super(`synth failed with ${annotations.length} error(s):\n${lines.join("\n")}`);
     this.name = "SynthError";
   }
 }
@@ -50,18 +54,31 @@ export function reportStacks(outdir: string): StackReport[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+export interface SynthObserver {
+  /** Receives the guardrails' report once the app is synthesized, also when synth then fails on errors. */
+  readonly onPolicyReport?: (report: PolicyReport) => void;
+}
+
 /**
  * Synthesizes the configs into `outdir`. Throws SynthError (outdir untouched) when any stack carries
  * an error annotation, e.g. a policy violation.
  */
-export function synthesize(configs: readonly EnvironmentConfig[], outdir: string): StackReport[] {
+export function synthesize(
+  configs: readonly EnvironmentConfig[],
+  outdir: string,
+  bootstrap?: BootstrapConfig,
+  observer: SynthObserver = {},
+): StackReport[] {
   // Report every error annotation of every stack instead of stopping at the first stack (CDKTF-FACTS).
   process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS ??= "true";
   const target = resolve(outdir);
   const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
-    buildApp(configs, staging).synth();
+    const app = buildApp(configs, staging, bootstrap);
+    app.synth();
+    const policy = Policy.reportOf(app);
+    if (policy) observer.onPolicyReport?.(policy);
     const errors = Object.values(readManifest(staging)).flatMap((s) => s.annotations.filter((a) => a.level === "@cdktf/error"));
     if (errors.length) throw new SynthError(errors);
     const previous = `${staging}.old`;

@@ -109,6 +109,7 @@ describe("<env>-cluster stack", () => {
       key: "staging/cluster.tfstate",
       region: "eu-north-1",
       encrypt: true,
+      kms_key_id: "arn:aws:kms:eu-north-1:123456789012:alias/gitops-tfstate",
       use_lockfile: true,
     });
     expect(production.cluster.terraform.backend?.s3?.key).toBe("production/cluster.tfstate");

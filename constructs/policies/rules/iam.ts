@@ -1,0 +1,101 @@
+// IAM guardrails: no administrator-equivalent statements, no unconstrained service wildcards, and
+// GitHub OIDC trust that names this repository.
+import type { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import type { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { TerraformElement } from "cdktf";
+import { elementKind, type PolicyRule, type StackIndex, type Violation } from "../rule";
+import { statementsOf, statementsOfDocument, type PolicyStatement } from "./policy-documents";
+
+const POLICY_RESOURCES = ["aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"];
+
+/** Permission statements written at this element: a policy document data source, a policy resource, a role's inline policies. */
+function permissionStatements(element: TerraformElement, index: StackIndex): PolicyStatement[] {
+  const kind = elementKind(element);
+  if (kind === "data.aws_iam_policy_document") return statementsOfDocument(element);
+  if (kind === "aws_iam_role") {
+    const inline = (element as IamRole).inlinePolicyInput;
+    return (Array.isArray(inline) ? inline : []).flatMap((p) => statementsOf(p.policy, element, index));
+  }
+  return statementsOf((element as IamPolicy).policyInput, element, index);
+}
+
+const isAnyAction = (a: string) => a === "*" || a === "*:*";
+
+export const IAM001: PolicyRule = {
+  id: "IAM001",
+  title: 'No IAM statement allows action "*" on resource "*"',
+  severity: "error",
+  checkov: ["CKV_AWS_1", "CKV_AWS_62", "CKV_AWS_63"],
+  appliesTo: ["data.aws_iam_policy_document", "aws_iam_role", ...POLICY_RESOURCES],
+  check(element, { index }) {
+    const admin = permissionStatements(element, index).filter(
+      (s) => s.effect === "Allow" && s.actions.some(isAnyAction) && s.resources.includes("*"),
+    );
+    return admin.length === 0
+      ? []
+      : [{ problem: 'a statement allows every action on every resource (administrator access)', fix: "list the actions and resource ARNs the principal needs" }];
+  },
+};
+
+export const IAM003: PolicyRule = {
+  id: "IAM003",
+  title: 'IAM statements do not allow a whole service ("ec2:*") on resource "*"',
+  severity: "warning",
+  checkov: ["CKV_AWS_289", "CKV_AWS_290"],
+  appliesTo: ["data.aws_iam_policy_document", "aws_iam_role", ...POLICY_RESOURCES],
+  check(element, { index }) {
+    const broad = permissionStatements(element, index)
+      .filter((s) => s.effect === "Allow" && s.resources.includes("*"))
+      .flatMap((s) => s.actions.filter((a) => /^[a-z0-9-]+:\*$/i.test(a) && !isAnyAction(a)));
+    return broad.length === 0
+      ? []
+      : [{ problem: `${[...new Set(broad)].join(", ")} allowed on resource "*"`, fix: "name the actions, or scope Resource to ARNs or add conditions (e.g. aws:RequestedRegion, tags)" }];
+  },
+};
+
+const GITHUB_ISSUER = "token.actions.githubusercontent.com";
+const SUB = `${GITHUB_ISSUER}:sub`;
+/** `repo:OWNER/REPO:...` with no wildcard in owner or repository. */
+const PINNED_SUB = /^repo:([^/:*?]+)\/([^/:*?]+):.+$/;
+
+function trustsGithub(statement: PolicyStatement, index: StackIndex): boolean {
+  if (!statement.actions.includes("sts:AssumeRoleWithWebIdentity")) return false;
+  if (statement.conditions.some((c) => c.variable.startsWith(`${GITHUB_ISSUER}:`))) return true;
+  const federated = statement.principals.filter((p) => p.type === "Federated").flatMap((p) => p.identifiers);
+  if (federated.some((id) => id.includes(GITHUB_ISSUER))) return true;
+  const providers = index.referencedBy(federated, "aws_iam_openid_connect_provider") as IamOpenidConnectProvider[];
+  return providers.some((p) => (p.urlInput ?? "").includes(GITHUB_ISSUER));
+}
+
+function subProblems(statement: PolicyStatement, repositories: readonly string[]): Violation[] {
+  const subs = statement.conditions.filter((c) => c.variable === SUB && /^String(Equals|Like)$/.test(c.test)).flatMap((c) => c.values);
+  const expected = repositories.length ? repositories.join(" or ") : "this repository";
+  if (subs.length === 0) {
+    return [{ problem: `GitHub OIDC trust has no ${SUB} condition: any repository on GitHub can assume the role`, fix: `add StringEquals/StringLike ${SUB} = "repo:${repositories[0] ?? "OWNER/REPO"}:<ref, environment or pull_request>"` }];
+  }
+  return subs.flatMap((sub): Violation[] => {
+    const match = PINNED_SUB.exec(sub);
+    if (!match) return [{ problem: `${SUB} "${sub}" does not pin one repository`, fix: `use "repo:${repositories[0] ?? "OWNER/REPO"}:..." without wildcards in owner or name` }];
+    const repository = `${match[1]}/${match[2]}`.toLowerCase();
+    if (repositories.length && !repositories.includes(repository)) {
+      return [{ problem: `${SUB} "${sub}" trusts ${repository}, not ${expected}`, fix: `name ${expected} in the condition` }];
+    }
+    return [];
+  });
+}
+
+export const IAM002: PolicyRule = {
+  id: "IAM002",
+  title: "GitHub OIDC trust policies pin token.actions.githubusercontent.com:sub to this repository",
+  severity: "error",
+  checkov: [],
+  appliesTo: ["data.aws_iam_policy_document", "aws_iam_role"],
+  check(element, { index, githubRepositories }) {
+    const statements =
+      elementKind(element) === "aws_iam_role" ? statementsOf((element as IamRole).assumeRolePolicyInput, element, index) : statementsOfDocument(element);
+    return statements.filter((s) => s.effect === "Allow" && trustsGithub(s, index)).flatMap((s) => subProblems(s, githubRepositories));
+  },
+};
+
+export const IAM_RULES: readonly PolicyRule[] = [IAM001, IAM002, IAM003];

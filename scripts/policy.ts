@@ -1,0 +1,50 @@
+// The guardrails' report without writing cdktf.out: synthesizes every stack into a scratch directory
+// and prints what the policies found, as text or as JSON for the PR comment and CI.
+//   npm run --silent policy -- [--format text|json] [--env staging[,production]]
+// Exit codes: 0 no policy errors, 1 policy errors, 2 usage or config error.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfigs } from "../config/bootstrap-schema";
+import { ConfigError } from "../config/schema";
+import { formatPolicyReport, type PolicyReport } from "../constructs/policies";
+import { synthesize, SynthError } from "../stacks/synthesize";
+
+function option(argv: readonly string[], name: string): string | undefined {
+  const inline = argv.find((a) => a.startsWith(`--${name}=`));
+  if (inline) return inline.slice(name.length + 3);
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function run(argv: readonly string[]): number {
+  const format = option(argv, "format") ?? "text";
+  if (format !== "text" && format !== "json") {
+    console.error(`--format: expected "text" or "json", got "${format}"`);
+    return 2;
+  }
+  const scratch = mkdtempSync(join(tmpdir(), "policy-"));
+  const observed: { policy?: PolicyReport } = {};
+  try {
+    const { environments, bootstrap } = loadConfigs("config", option(argv, "env")?.split(",").filter(Boolean));
+    try {
+      synthesize(environments, join(scratch, "cdktf.out"), bootstrap, { onPolicyReport: (policy) => (observed.policy = policy) });
+    } catch (error) {
+      // Policy errors are the report's business; anything else that stops the synth is not.
+      if (!(error instanceof SynthError) || !observed.policy) throw error;
+    }
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof SynthError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const report = observed.policy!;
+  console.log(format === "json" ? JSON.stringify(report.toJSON(), null, 2) : formatPolicyReport(report));
+  return report.hasErrors ? 1 : 0;
+}
+
+process.exitCode = run(process.argv.slice(2));
