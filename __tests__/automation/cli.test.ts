@@ -1,0 +1,93 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readFingerprints } from "../../automation/render/comment";
+import { runCli } from "./support/memory-io";
+import { fixture } from "./support/paths";
+
+const tmp = mkdtempSync(join(tmpdir(), "gitops-cli-"));
+
+describe("gitops summarize", () => {
+  it("prints exactly the json contract", async () => {
+    const r = await runCli(["summarize", fixture("borchero-tf1.13-import.json"), "--format", "json"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toBe('{"add":0,"change":0,"destroy":0,"import":1,"replace":0,"read":0,"forget":0,"outputChanges":0,"noChanges":false,"errored":false}\n');
+  });
+
+  it("prints the Plan line as text", async () => {
+    expect((await runCli(["summarize", fixture("borchero-tf1.13-import.json")])).stdout).toBe("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.\n");
+    expect((await runCli(["summarize", fixture("borchero-tf1.13-empty.json")])).stdout).toBe("No changes.\n");
+  });
+
+  it.each([
+    ["a missing file", ["/nonexistent/plan.json"], /^error: \/nonexistent\/plan\.json: no such file\n$/],
+    ["a non-plan file", [fixture("SOURCES.md")], /SOURCES\.md: not valid JSON/],
+    ["no argument", [], /missing required argument 'plan'/],
+    ["a bad --format", [fixture("borchero-tf1.13-empty.json"), "--format", "yaml"], /--format <format>' argument 'yaml' is invalid/],
+  ])("exits 2 for %s, without a stack trace", async (_what, args, message) => {
+    const r = await runCli(["summarize", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("gitops render", () => {
+  it("renders several stacks including NAME=error:FILE", async () => {
+    const stderr = join(tmp, "stderr.txt");
+    writeFileSync(stderr, "Error: No valid credential sources found\n");
+    const r = await runCli(["render", "--stack", `staging-cluster=${fixture("borchero-tf1.13-modify.json")}`, "--stack", `staging-gitops=error:${stderr}`, "--title", "Plan for staging"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^<!-- gitops:plan key=plan -->\n\n## Plan for staging\n/);
+    expect(r.stdout).toContain("`staging-gitops`: Error");
+    expect(r.stdout).toContain("No valid credential sources found");
+    expect(Object.keys(readFingerprints(r.stdout)!)).toEqual(["staging-cluster"]);
+  });
+
+  it("merges section files from separate plan jobs into the same comment", async () => {
+    const direct = await runCli(["render", "--stack", `a=${fixture("tfplan2md-tf1.14-azdo-plan1.json")}`, "--stack", `b=${fixture("borchero-tf1.13-delete.json")}`, "--max-chars", "4000"]);
+    const files = ["a", "b"].map((name, i) => {
+      const plan = i === 0 ? "tfplan2md-tf1.14-azdo-plan1.json" : "borchero-tf1.13-delete.json";
+      return runCli(["render", "--stack", `${name}=${fixture(plan)}`, "--format", "sections"]).then((r) => {
+        const file = join(tmp, `${name}.section.json`);
+        writeFileSync(file, r.stdout);
+        return file;
+      });
+    });
+    const [a, b] = await Promise.all(files);
+    const merged = await runCli(["render", "--section", a!, "--section", b!, "--max-chars", "4000"]);
+    expect(merged.code).toBe(0);
+    expect(merged.stdout).toBe(direct.stdout);
+    expect(merged.stdout.length).toBeLessThanOrEqual(4000);
+    expect(readFileSync(a!, "utf8")).not.toContain('"resource_changes"');
+  });
+
+  it.each([
+    [["render"], /nothing to render/],
+    [["render", "--stack", "noequals"], /expected NAME=PLAN\.json/],
+    [["render", "--stack", "bad name=x.json"], /stack name "bad name"/],
+    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--max-chars", "ten"], /--max-chars "ten"/],
+    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`], /stack "a" given twice/],
+    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--key", "has space"], /--key "has space"/],
+    [["render", "--section", fixture("borchero-tf1.13-empty.json")], /not a gitops-stack-section\/v1 section/],
+  ])("exits 2: %j", async (args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe("the bundled CLI (one real process)", () => {
+  it("npm run gitops works: output on stdout, exit codes 0 and 2, no stack trace", () => {
+    const ok = spawnSync(process.execPath, ["scripts/run-bundled.mjs", "automation/index.ts", "summarize", fixture("borchero-tf1.13-modify.json"), "--format", "json"], { encoding: "utf8" });
+    expect(ok.stderr).toBe("");
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ add: 2, destroy: 2, replace: 2 });
+    const bad = spawnSync(process.execPath, ["scripts/run-bundled.mjs", "automation/index.ts", "summarize", fixture("SOURCES.md")], { encoding: "utf8" });
+    expect(bad.status).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/^error: .*SOURCES\.md: not valid JSON/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,35 @@
+// A CliIo that records output; files come from disk unless overridden, GitHub from the given factory.
+import type { Octokit } from "@octokit/rest";
+import type { GitHubClientOptions } from "../../../automation/github/client";
+import { createGitHubClient } from "../../../automation/github/client";
+import { type CliIo, nodeFileReader } from "../../../automation/io";
+import { run } from "../../../automation/cli";
+
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+  sleeps: number[];
+}
+
+export interface MemoryIoOptions {
+  env?: Record<string, string | undefined>;
+  /** Options forced onto every GitHub client the command creates (tiny delays in tests). */
+  github?: Partial<GitHubClientOptions>;
+}
+
+export async function runCli(args: string[], options: MemoryIoOptions = {}): Promise<Captured> {
+  let stdout = "";
+  let stderr = "";
+  const sleeps: number[] = [];
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: options.env ?? {},
+    files: nodeFileReader,
+    createGitHubClient: (o): Octokit => createGitHubClient({ ...o, ...options.github }),
+    sleep: async (ms) => void sleeps.push(ms),
+  };
+  const code = await run(["node", "gitops", ...args], io);
+  return { code, stdout, stderr, sleeps };
+}

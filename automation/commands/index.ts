@@ -1,0 +1,8 @@
+// Every CLI command. Add a command by adding a file here and one line to this list.
+import { changedCommand } from "./changed";
+import { commentCommand } from "./comment";
+import { renderCommand } from "./render";
+import { summarizeCommand } from "./summarize";
+import type { CommandModule } from "./types";
+
+export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand];
