@@ -13,4 +13,7 @@ module.exports = {
   transformIgnorePatterns: ["/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|universal-github-app-jwt|content-type|json-with-bigint)/)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 30000,
+  // Jest's default is one worker on a 2-core machine; the suite is dominated by per-file module
+  // loading (cdktf, Octokit), which two workers overlap (~30 s → ~20 s wall here).
+  maxWorkers: 2,
 };

@@ -10,6 +10,20 @@ export class CommandFailure extends Error {
   override readonly name = "CommandFailure";
 }
 
+/**
+ * A finding the command reports through its own exit code, not an error: `drift` exits 2 when it
+ * found drift. The message goes to stderr without the `error:` prefix.
+ */
+export class ResultCode extends Error {
+  override readonly name = "ResultCode";
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -17,6 +31,7 @@ export const EXIT_USAGE = 2;
 /** Exit code for an error that escaped a command; anything unexpected is a failure, not a usage error. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT_USAGE;
+  if (error instanceof ResultCode) return error.exitCode;
   // commander's own errors (unknown option, missing argument) carry `code` and `exitCode`.
   if (isCommanderError(error)) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
@@ -36,6 +51,7 @@ export function isCommanderError(error: unknown): error is Error & { code: strin
 /** One line for stderr; stack traces only for errors we did not anticipate. */
 export function describeError(error: unknown): string {
   if (error instanceof UsageError || error instanceof CommandFailure) return `error: ${error.message}`;
+  if (error instanceof ResultCode) return error.message;
   if (isCommanderError(error)) return ""; // commander already printed its message
   if (error instanceof Error) return `unexpected error: ${error.stack ?? error.message}`;
   return `unexpected error: ${String(error)}`;

@@ -1,12 +1,25 @@
 // The side effects commands may use. Tests pass their own CliIo; index.ts passes processIo.
-import { readFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Octokit } from "@octokit/rest";
 import { UsageError } from "./errors";
 import { createGitHubClient, type GitHubClientOptions } from "./github/client";
+import { createTerraformRunner, type TerraformRunner } from "./terraform";
 
 export interface FileReader {
   /** Reads a UTF-8 file; a missing or unreadable file is a UsageError naming the path. */
   readText(path: string): Promise<string>;
+}
+
+/** Files the orchestration commands write: plan outputs, comment bodies, the job summary. */
+export interface FileWriter {
+  writeText(path: string, text: string): Promise<void>;
+  appendText(path: string, text: string): Promise<void>;
+  makeDir(path: string): Promise<void>;
+  makeTempDir(prefix: string): Promise<string>;
+  remove(path: string): Promise<void>;
 }
 
 export interface CliIo {
@@ -17,6 +30,30 @@ export interface CliIo {
   createGitHubClient(options: GitHubClientOptions): Octokit;
   /** Waits between our own retries (Octokit's plugins keep their own timers). */
   sleep(ms: number): Promise<void>;
+  readonly writer: FileWriter;
+  /** stdout is a terminal (colours allowed). */
+  readonly isTerminal: boolean;
+  /** A checked Terraform (binary found, version supported); `explicit` is `--terraform`. */
+  createTerraform(explicit: string | undefined): Promise<TerraformRunner>;
+  /** Runs the project's synth (`npm run synth`) for `gitops diff`; resolves to its exit code. */
+  runSynth(args: readonly string[]): Promise<number>;
+}
+
+export const nodeFileWriter: FileWriter = {
+  writeText: (path, text) => writeFile(path, text),
+  appendText: (path, text) => appendFile(path, text),
+  makeDir: async (path) => void (await mkdir(path, { recursive: true })),
+  makeTempDir: (prefix) => mkdtemp(join(tmpdir(), prefix)),
+  remove: (path) => rm(path, { recursive: true, force: true }),
+};
+
+/** `npm run --silent synth -- ARGS` with the user's terminal attached (synth prints its own table). */
+function runNpmSynth(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "synth", ...(args.length ? ["--", ...args] : [])], { stdio: ["ignore", "inherit", "inherit"] });
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
 }
 
 export const nodeFileReader: FileReader = {
@@ -40,5 +77,9 @@ export function processIo(): CliIo {
     files: nodeFileReader,
     createGitHubClient,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    writer: nodeFileWriter,
+    isTerminal: process.stdout.isTTY === true,
+    createTerraform: (explicit) => createTerraformRunner(explicit, process.env),
+    runSynth: runNpmSynth,
   };
 }

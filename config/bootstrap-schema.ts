@@ -68,7 +68,7 @@ const BootstrapSchema = z.strictObject({
     .min(1, { error: "expected at least one environment" }),
   applyRole: z
     .strictObject({
-      /** AWS managed policies attached to every apply role (never a customer policy: see docs/setup-aws.md). */
+      /** AWS managed policies attached to every apply role (never a customer policy: see README.md ("Set up AWS")). */
       managedPolicies: z
         .array(matching(MANAGED_POLICY, "an AWS managed policy name like AdministratorAccess"), { error: "expected a list" })
         .min(1, { error: "expected at least one managed policy" })

@@ -1,6 +1,6 @@
 // bootstrap: what the workflows need before any environment exists — the state bucket, the GitHub
 // OIDC provider, the read-only plan role and one apply role per environment. Applied by hand, first
-// with local state, then migrated into its own bucket (docs/setup-aws.md).
+// with local state, then migrated into its own bucket (README.md ("Set up AWS")).
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";

@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
-import "cdktf/lib/testing/adapters/jest";
 import { loadEnvironmentConfigs, type EnvironmentConfig } from "../../config/schema";
 import { ArgoCd, type ArgoCdProps, argoCdAppsChartValues, argoCdChartValues, ROOT_PROJECT } from "../../constructs/argocd";
 

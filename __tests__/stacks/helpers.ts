@@ -2,7 +2,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, Testing } from "cdktf";
-import "cdktf/lib/testing/adapters/jest";
 import { loadEnvironmentConfigs, type AwsEnvironmentConfig } from "../../config/schema";
 import { ClusterStack } from "../../stacks/cluster-stack";
 import { GitopsStack, LocalGitopsStack } from "../../stacks/gitops-stack";

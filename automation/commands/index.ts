@@ -1,8 +1,12 @@
 // Every CLI command. Add a command by adding a file here and one line to this list.
+import { applyCommand } from "./apply";
 import { changedCommand } from "./changed";
 import { commentCommand } from "./comment";
+import { diffCommand } from "./diff";
+import { driftCommand } from "./drift";
+import { planCommand } from "./plan";
 import { renderCommand } from "./render";
 import { summarizeCommand } from "./summarize";
 import type { CommandModule } from "./types";
 
-export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand];
+export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand];

@@ -13,10 +13,20 @@ export interface CommentOptions {
   readonly title?: string;
   /** @default GITHUB_COMMENT_LIMIT */
   readonly maxChars?: number;
+  /** The command named in the marker: `plan` comments are what apply reads fingerprints from. @default "plan" */
+  readonly command?: "plan" | "apply";
+  /** Markdown placed after the overall line and always kept (e.g. apply's results). */
+  readonly intro?: string;
+  /**
+   * End with the machine-readable fingerprints marker. Off for comments whose plans were not
+   * reviewed yet (apply's fresh plans), so they can never be mistaken for approval.
+   * @default true
+   */
+  readonly fingerprintsMarker?: boolean;
 }
 
-export function commentMarker(key: string): string {
-  return `<!-- gitops:plan key=${key} -->`;
+export function commentMarker(key: string, command: "plan" | "apply" = "plan"): string {
+  return `<!-- gitops:${command} key=${key} -->`;
 }
 
 const KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -58,8 +68,8 @@ export function renderPlanComment(sections: readonly StackSection[], options: Co
     seen.add(s.stack);
   }
 
-  const top = [commentMarker(key), `## ${plainText(options.title ?? "Terraform plan")}`, overallLine(sections)].join("\n\n");
-  const bottom = fingerprintsMarker(sections);
+  const top = [commentMarker(key, options.command), `## ${plainText(options.title ?? "Terraform plan")}`, ...(options.command === "apply" ? [] : [overallLine(sections)]), ...(options.intro ? [options.intro] : [])].join("\n\n");
+  const bottom = options.fingerprintsMarker === false ? "" : fingerprintsMarker(sections);
   const layouts: Layout[] = sections.map(() => ({ mode: "full", withDetails: true, maxItems: Number.POSITIVE_INFINITY }));
   const rendered = sections.map((s, i) => renderSection(s, layouts[i]!));
   // Room for the omission note, whose length depends on what is omitted.
@@ -107,7 +117,7 @@ export function renderPlanComment(sections: readonly StackSection[], options: Co
   }
 
   const note = omissionNote(sections, layouts, maxChars);
-  return [top, ...rendered, ...(note ? [note] : []), bottom].join("\n\n") + "\n";
+  return [top, ...rendered, ...(note ? [note] : []), ...(bottom ? [bottom] : [])].join("\n\n") + "\n";
 }
 
 function overallLine(sections: readonly StackSection[]): string {

@@ -2,7 +2,8 @@
 import type { Octokit } from "@octokit/rest";
 import type { GitHubClientOptions } from "../../../automation/github/client";
 import { createGitHubClient } from "../../../automation/github/client";
-import { type CliIo, nodeFileReader } from "../../../automation/io";
+import { type CliIo, nodeFileReader, nodeFileWriter } from "../../../automation/io";
+import { createTerraformRunner, type TerraformRunner } from "../../../automation/terraform";
 import { run } from "../../../automation/cli";
 
 export interface Captured {
@@ -16,6 +17,10 @@ export interface MemoryIoOptions {
   env?: Record<string, string | undefined>;
   /** Options forced onto every GitHub client the command creates (tiny delays in tests). */
   github?: Partial<GitHubClientOptions>;
+  /** Replaces the process runner (fakes replaying plan JSON); default: the real, checked binary. */
+  terraform?: TerraformRunner;
+  /** Stands in for `npm run synth`. */
+  runSynth?: (args: readonly string[]) => Promise<number>;
 }
 
 export async function runCli(args: string[], options: MemoryIoOptions = {}): Promise<Captured> {
@@ -29,6 +34,10 @@ export async function runCli(args: string[], options: MemoryIoOptions = {}): Pro
     files: nodeFileReader,
     createGitHubClient: (o): Octokit => createGitHubClient({ ...o, ...options.github }),
     sleep: async (ms) => void sleeps.push(ms),
+    writer: nodeFileWriter,
+    isTerminal: false,
+    createTerraform: async (explicit) => options.terraform ?? createTerraformRunner(explicit, options.env ?? {}),
+    runSynth: options.runSynth ?? (async () => 0),
   };
   const code = await run(["node", "gitops", ...args], io);
   return { code, stdout, stderr, sleeps };

@@ -1,0 +1,152 @@
+// End to end through the real process runner: first against a stub `terraform` that records its
+// arguments, then against the real binary on stacks of built-in terraform_data resources.
+import { execFileSync } from "node:child_process";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, delimiter, join } from "node:path";
+import { writeSynthOutput } from "../support/fake-terraform";
+import { runCli } from "../support/memory-io";
+import { fixture } from "../support/paths";
+
+const SAFE_ENV = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
+
+describe("process runner against a stub terraform", () => {
+  const root = mkdtempSync(join(tmpdir(), "gitops-stub-"));
+  const log = join(root, "calls.log");
+  const stub = join(root, "bin", "terraform");
+  mkdirSync(join(root, "bin"));
+  // Plans exit 2 (changes); `show -json` prints a real plan. Arguments go to calls.log, one call a line.
+  writeFileSync(
+    stub,
+    `#!/bin/sh
+echo "$(basename "$PWD") $*" >> "${log}"
+case "$1" in
+  version) echo '{"terraform_version":"1.11.4","platform":"linux_amd64"}' ;;
+  plan) for a in "$@"; do case "$a" in -out=*) echo planned > "\${a#-out=}" ;; esac; done; exit 2 ;;
+  show) cat "${fixture("borchero-tf1.13-create.json")}" ;;
+  apply) echo "Apply complete!" ;;
+esac
+`,
+  );
+  chmodSync(stub, 0o755);
+  const synth = writeSynthOutput(join(root, "cdktf.out"), { "dev-cluster": [], "dev-gitops": ["dev-cluster"] });
+  const env = { ...SAFE_ENV, GITOPS_TERRAFORM: stub };
+
+  it("runs init, plan, show and apply with the documented arguments, in dependency order", async () => {
+    const out = join(root, "plans");
+    const planned = await runCli(["plan", "--cdktf-out", synth, "--out", out], { env });
+    expect(planned.code).toBe(0);
+    const reviewed = join(out, "fingerprints.json");
+    const applied = await runCli(["apply", "--cdktf-out", synth, "--reviewed", reviewed, "--out", join(root, "fresh")], { env });
+    expect(applied.stdout).toBe("dev-cluster: applied (Plan: 3 to add, 0 to change, 0 to destroy.)\ndev-gitops: applied (Plan: 3 to add, 0 to change, 0 to destroy.)\n");
+    expect(applied.code).toBe(0);
+    const calls = readFileSync(log, "utf8").trim().split("\n");
+    const fresh = join(root, "fresh");
+    expect(calls).toEqual([
+      `${basename(process.cwd())} version -json`,
+      "dev-cluster init -input=false -no-color",
+      `dev-cluster plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out=${out}/dev-cluster/plan.tfplan`,
+      `dev-cluster show -json -no-color ${out}/dev-cluster/plan.tfplan`,
+      "dev-gitops init -input=false -no-color",
+      `dev-gitops plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out=${out}/dev-gitops/plan.tfplan`,
+      `dev-gitops show -json -no-color ${out}/dev-gitops/plan.tfplan`,
+      `${basename(process.cwd())} version -json`,
+      "dev-cluster init -input=false -no-color",
+      `dev-cluster plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out=${fresh}/dev-cluster/plan.tfplan`,
+      `dev-cluster show -json -no-color ${fresh}/dev-cluster/plan.tfplan`,
+      `dev-cluster apply -input=false -no-color -lock-timeout=5m ${fresh}/dev-cluster/plan.tfplan`,
+      "dev-gitops init -input=false -no-color",
+      `dev-gitops plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out=${fresh}/dev-gitops/plan.tfplan`,
+      `dev-gitops show -json -no-color ${fresh}/dev-gitops/plan.tfplan`,
+      `dev-gitops apply -input=false -no-color -lock-timeout=5m ${fresh}/dev-gitops/plan.tfplan`,
+    ]);
+  });
+
+  it("exits 2 with an install hint when terraform is missing or too old", async () => {
+    const missing = await runCli(["plan", "--cdktf-out", synth, "--out", join(root, "x")], { env: { ...SAFE_ENV, PATH: "/nonexistent" } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('error: terraform not found (looked for "terraform" on PATH); install Terraform >= 1.10 (or OpenTofu), or point --terraform or GITOPS_TERRAFORM at the binary\n');
+    const old = join(root, "old-terraform");
+    writeFileSync(old, `#!/bin/sh\necho '{"terraform_version":"1.9.8"}'\n`);
+    chmodSync(old, 0o755);
+    const tooOld = await runCli(["plan", "--cdktf-out", synth, "--out", join(root, "y"), "--terraform", old], { env: SAFE_ENV });
+    expect(tooOld.code).toBe(2);
+    expect(tooOld.stderr).toContain("terraform 1.9.8 is too old: the S3 backends use use_lockfile, which needs Terraform >= 1.10");
+  });
+});
+
+function findTerraform(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    try {
+      execFileSync(join(dir, "terraform"), ["version", "-json"], { stdio: "ignore", env: SAFE_ENV });
+      return join(dir, "terraform");
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const terraform = findTerraform();
+if (!terraform) console.warn("skipping the real-terraform end-to-end test: no terraform binary on PATH");
+
+/** Two dependent stacks of terraform_data with local state next to the synth output (no cloud, no providers). */
+function writeTerraformDataSynth(dir: string, greeting: string): void {
+  writeSynthOutput(dir, { "app-base": [], "app-top": ["app-base"] });
+  const state = (name: string) => `../../../state/${name}.tfstate`;
+  writeFileSync(
+    join(dir, "stacks", "app-base", "cdk.tf.json"),
+    JSON.stringify({
+      terraform: { backend: { local: { path: state("app-base") } } },
+      resource: { terraform_data: { base: { input: greeting } } },
+      output: { base_value: { value: "${terraform_data.base.output}" }, token: { value: "s3cr3t-XYZZY-token", sensitive: true } },
+    }),
+  );
+  writeFileSync(
+    join(dir, "stacks", "app-top", "cdk.tf.json"),
+    JSON.stringify({
+      terraform: { backend: { local: { path: state("app-top") } } },
+      data: { terraform_remote_state: { base: { backend: "local", config: { path: state("app-base") } } } },
+      resource: { terraform_data: { top: { input: "${data.terraform_remote_state.base.outputs.base_value}" } } },
+    }),
+  );
+}
+
+(terraform ? describe : describe.skip)("real terraform on terraform_data stacks", () => {
+  it("plans, applies what was reviewed, and refuses a plan that changed since review", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gitops-real-"));
+    const synth = join(root, "cdktf.out");
+    writeTerraformDataSynth(synth, "hello");
+    const env = { ...SAFE_ENV, GITOPS_TERRAFORM: terraform ?? "" };
+    const cli = (...args: string[]) => runCli(args, { env });
+
+    // Round 1: the base is new, so the top stack cannot read its outputs yet.
+    const first = await cli("plan", "--cdktf-out", synth, "--out", join(root, "p1"));
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^app-base: changes sha256:[0-9a-f]{64}\napp-top: pending\n$/);
+    const comment = readFileSync(join(root, "p1", "comment.md"), "utf8");
+    expect(comment).toContain("Pending `app-base`");
+    expect(comment).not.toContain("XYZZY");
+    expect(readFileSync(join(root, "p1", "app-base", "plan.json"), "utf8")).toContain('"sensitive":true');
+
+    const apply1 = await cli("apply", "--cdktf-out", synth, "--reviewed", join(root, "p1", "fingerprints.json"));
+    expect(apply1.stdout).toMatch(/^app-base: applied .*\napp-top: not-reviewed/);
+    expect(apply1.code).toBe(1); // app-top has changes nobody reviewed yet
+
+    // Round 2: now the top stack plans; applying its reviewed plan works.
+    const second = await cli("plan", "--cdktf-out", synth, "--out", join(root, "p2"));
+    expect(second.stdout).toMatch(/^app-base: no-changes sha256:[0-9a-f]{64}\napp-top: changes sha256:[0-9a-f]{64}\n$/);
+    cpSync(join(root, "p2", "fingerprints.json"), join(root, "reviewed.json"));
+    const apply2 = await cli("apply", "--cdktf-out", synth, "--reviewed", join(root, "reviewed.json"));
+    expect(apply2).toMatchObject({ code: 0, stdout: "app-base: up-to-date (no changes)\napp-top: applied (Plan: 1 to add, 0 to change, 0 to destroy.)\n" });
+
+    // An input changes after review: the old fingerprints no longer match, nothing is applied.
+    writeTerraformDataSynth(synth, "hello again");
+    const apply3 = await cli("apply", "--cdktf-out", synth, "--reviewed", join(root, "reviewed.json"));
+    expect(apply3.code).toBe(1);
+    expect(apply3.stdout).toMatch(/^app-base: changed \(plan changed since review/);
+    expect(apply3.stdout).toContain("app-top: blocked");
+    const state = JSON.parse(readFileSync(join(root, "state", "app-base.tfstate"), "utf8")) as { resources: Array<{ instances: Array<{ attributes: { input: { value: string } } }> }> };
+    expect(state.resources[0]?.instances[0]?.attributes.input.value).toBe("hello");
+  });
+});

@@ -1,0 +1,323 @@
+// What each workflow does: triggers, ordering, concurrency, what leaves a job, and the runner choice.
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import {
+  REPO_ROOT,
+  allJobs,
+  calledWorkflow,
+  gitopsCalls,
+  jobRunsGitops,
+  loadWorkflows,
+  scriptsOf,
+  stepsOf,
+  workflowByFile,
+  type Concurrency,
+  type Job,
+  type Step,
+} from "./workflow-files";
+
+const files = loadWorkflows();
+const ci = workflowByFile(files, "ci.yml");
+const plan = workflowByFile(files, "plan.yml");
+const apply = workflowByFile(files, "apply.yml");
+const drift = workflowByFile(files, "drift.yml");
+
+const runsTerraform = (job: Job) => ["plan", "apply", "drift"].some((c) => jobRunsGitops(job, c));
+const FORK_GUARD = "github.event.pull_request.head.repo.full_name == github.repository";
+/** Exactly what a plan job may let out: rendered sections, summaries, fingerprints. */
+const SAFE_UPLOADS = ["comment.md", "section.json", "summary.json", "fingerprints.json"];
+
+function step(job: Job, predicate: (s: Step) => boolean): Step {
+  const found = stepsOf(job).find(predicate);
+  if (!found) throw new Error("step not found");
+  return found;
+}
+
+function concurrencyOf(c: string | Concurrency | undefined): Concurrency | undefined {
+  return typeof c === "string" ? { group: c } : c;
+}
+
+describe("ci.yml", () => {
+  it("runs on pull requests and pushes to main", () => {
+    expect(ci.on).toEqual({ pull_request: null, push: { branches: ["main"] } });
+  });
+
+  it("installs, lints, typechecks, tests and synthesizes with the Node version of .nvmrc and the npm cache", () => {
+    const job = ci.jobs.check as Job;
+    const node = step(job, (s) => s.uses?.startsWith("actions/setup-node@") === true);
+    expect(node.with).toEqual({ "node-version-file": ".nvmrc", cache: "npm" });
+    expect(readFileSync(join(REPO_ROOT, ".nvmrc"), "utf8").trim()).toMatch(/^(22|24)$/);
+    const commands = scriptsOf(job).map((s) => s.split("\n").find((l) => /\bnpm /.test(l))?.trim().split(" 2>&1")[0]);
+    expect(commands).toEqual(["npm ci", "npm run lint", "npm run typecheck", "npm test", "npm run synth"]);
+  });
+});
+
+describe("plan.yml", () => {
+  it("runs on pull_request for opened, synchronize, reopened, labeled and unlabeled", () => {
+    expect(plan.on).toEqual({ pull_request: { types: ["opened", "synchronize", "reopened", "labeled", "unlabeled"] } });
+  });
+
+  it("keeps one run per pull request, cancelling the superseded one", () => {
+    expect(plan.concurrency).toEqual({ group: "plan-${{ github.event.pull_request.number }}", "cancel-in-progress": true });
+  });
+
+  it("never gives cloud credentials or a write token to a fork's pull request", () => {
+    const privileged = Object.entries(plan.jobs).filter(([, j]) => typeof j.permissions === "object" && Object.values(j.permissions).includes("write"));
+    expect(privileged.map(([id]) => id).sort()).toEqual(["comment", "plan"]);
+    for (const [, job] of privileged) expect(job.if).toContain(FORK_GUARD);
+  });
+
+  it("tells fork pull requests that plans need a maintainer, in the job summary", () => {
+    const status = plan.jobs.status as Job;
+    expect(status.if).toBe("${{ always() }}");
+    expect(status.permissions).toEqual({});
+    const script = scriptsOf(status).join("\n");
+    expect(script).toContain("Plans need a maintainer");
+    expect(script).toContain("$GITHUB_STEP_SUMMARY");
+  });
+
+  it("plans the changed environments as a matrix, from `gitops changed` of the head and base synth", () => {
+    const changes = plan.jobs.changes as Job;
+    const calls = scriptsOf(changes).flatMap(gitopsCalls);
+    expect(calls.map((c) => c.subcommand)).toEqual(["changed"]);
+    expect(calls[0]?.line).toContain('--base "$RUNNER_TEMP/synth/base" --head "$RUNNER_TEMP/synth/head" --format json');
+    const job = plan.jobs.plan as Job;
+    expect(job.strategy?.matrix).toEqual({ environment: "${{ fromJSON(needs.changes.outputs.environments) }}" });
+    expect(changes.outputs?.environments).toBe("${{ steps.changed.outputs.environments }}");
+  });
+
+  it("turns changed stacks into environments, never planning bootstrap or local-gitops", () => {
+    const script = step(plan.jobs.changes as Job, (s) => s.id === "changed").run ?? "";
+    const filters = [...script.matchAll(/jq -c '([^']+)'/g)].map((m) => m[1] as string);
+    expect(filters).toHaveLength(2);
+    const changed = { changed: ["staging-cluster", "bootstrap", "local-gitops"], added: ["qa-gitops", "staging-gitops"], removed: ["old-cluster"] };
+    const jq = (filter: string, input: unknown) => execFileSync("jq", ["-c", filter], { input: JSON.stringify(input) }).toString().trim();
+    let stacks: string;
+    try {
+      stacks = jq(filters[0] as string, changed);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return console.warn("jq not installed: skipping the jq filter check");
+      throw error;
+    }
+    expect(JSON.parse(stacks)).toEqual(["qa-gitops", "staging-cluster", "staging-gitops"]);
+    expect(JSON.parse(jq(filters[1] as string, JSON.parse(stacks)))).toEqual(["qa", "staging"]);
+  });
+
+  it("plans strictly, with the PR's labels, only what changed versus the base", () => {
+    const job = plan.jobs.plan as Job;
+    const calls = scriptsOf(job).flatMap(gitopsCalls);
+    expect(calls.map((c) => c.subcommand)).toEqual(["plan"]);
+    expect(calls[0]?.options).toEqual(expect.arrayContaining(["--changed-from", "--strict", "--labels", "--env", "--out"]));
+    const planStep = step(job, (s) => s.id === "plan");
+    expect(planStep.run).toContain('--labels "$PR_LABELS"');
+    expect(planStep.env?.PR_LABELS).toBe("${{ join(github.event.pull_request.labels.*.name, ',') }}");
+  });
+
+  it("merges the uploaded sections into one sticky comment without plan JSON", () => {
+    const job = plan.jobs.comment as Job;
+    expect(job.needs).toEqual(["changes", "plan"]);
+    const download = step(job, (s) => s.uses?.startsWith("actions/download-artifact@") === true);
+    expect(download.with?.pattern).toBe("plan-*");
+    const calls = scriptsOf(job).flatMap(gitopsCalls);
+    const render = calls.find((c) => c.subcommand === "render");
+    expect(render?.options).toContain("--section");
+    expect(calls.filter((c) => c.subcommand === "comment").length).toBeGreaterThanOrEqual(1);
+    expect(scriptsOf(job).join("\n")).not.toMatch(/plan\.json|tfplan/);
+  });
+});
+
+describe("artifacts", () => {
+  const jobsThatPlan = allJobs(files).filter((j) => runsTerraform(j.job));
+
+  it("jobs that run terraform upload only rendered sections, summaries and fingerprints", () => {
+    expect(jobsThatPlan.length).toBeGreaterThanOrEqual(3);
+    for (const { file, id, job } of jobsThatPlan) {
+      for (const upload of stepsOf(job).filter((s) => s.uses?.startsWith("actions/upload-artifact@"))) {
+        const paths = String(upload.with?.path ?? "").split("\n").map((p) => p.trim()).filter(Boolean);
+        expect(paths.length).toBeGreaterThan(0);
+        for (const p of paths) {
+          const base = p.split("/").pop() ?? "";
+          expect({ where: `${file}#${id}`, path: p, safe: SAFE_UPLOADS.includes(base) }).toEqual({ where: `${file}#${id}`, path: p, safe: true });
+        }
+        expect(upload.with?.["include-hidden-files"]).not.toBe(true);
+      }
+    }
+  });
+
+  it("no upload anywhere names a plan file or plan JSON", () => {
+    const uploads = allJobs(files).flatMap((j) => stepsOf(j.job).filter((s) => s.uses?.startsWith("actions/upload-artifact@")));
+    expect(uploads.length).toBeGreaterThanOrEqual(2);
+    for (const u of uploads) expect(String(u.with?.path)).not.toMatch(/tfplan|plan\.json|\*\*/);
+  });
+
+  it("a job that uploads anything else (the synth outputs) never assumes a role or runs terraform", () => {
+    const changes = plan.jobs.changes as Job;
+    expect(stepsOf(changes).some((s) => s.uses?.startsWith("actions/upload-artifact@"))).toBe(true);
+    expect(changes.permissions).toEqual({ contents: "read" });
+    expect(runsTerraform(changes)).toBe(false);
+    expect(stepsOf(changes).some((s) => s.uses?.startsWith("hashicorp/setup-terraform@"))).toBe(false);
+  });
+});
+
+describe("terraform setup", () => {
+  const jobsWithTerraform = allJobs(files).filter((j) => stepsOf(j.job).some((s) => s.uses?.startsWith("hashicorp/setup-terraform@")));
+
+  it("pins terraform >= 1.10 (S3 use_lockfile), without the wrapper, with a provider plugin cache", () => {
+    expect(jobsWithTerraform.map((j) => `${j.file}#${j.id}`).sort()).toEqual(["apply-environment.yml#apply", "drift.yml#drift", "plan.yml#plan"]);
+    for (const { file, job } of jobsWithTerraform) {
+      const setup = step(job, (s) => s.uses?.startsWith("hashicorp/setup-terraform@") === true);
+      expect(setup.with).toEqual({ terraform_version: "${{ env.TERRAFORM_VERSION }}", terraform_wrapper: false });
+      const version = workflowByFile(files, file).env?.TERRAFORM_VERSION ?? "";
+      const [major, minor] = version.split(".").map(Number);
+      expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+      expect((major ?? 0) > 1 || (major === 1 && (minor ?? 0) >= 10)).toBe(true);
+      const cache = step(job, (s) => s.uses?.startsWith("actions/cache@") === true);
+      expect(cache.with?.path).toBe("~/.terraform.d/plugin-cache");
+      expect(scriptsOf(job).join("\n")).toContain('TF_PLUGIN_CACHE_DIR=$HOME/.terraform.d/plugin-cache');
+    }
+  });
+
+  it("runs jobs that reach a cluster on the runner from vars.GITOPS_RUNNER, ubuntu-latest by default", () => {
+    for (const { job } of jobsWithTerraform) {
+      expect(job["runs-on"]).toBe("${{ format(vars.GITOPS_RUNNER || 'ubuntu-latest', github.run_id, github.run_attempt) }}");
+    }
+  });
+
+  it("plan and drift use the read-only plan role; apply uses the environment's apply role", () => {
+    const role = (file: string, id: string) => step(workflowByFile(files, file).jobs[id] as Job, (s) => s.uses?.startsWith("aws-actions/") === true).with?.["role-to-assume"];
+    expect(role("plan.yml", "plan")).toBe("${{ vars.GITOPS_PLAN_ROLE_ARN }}");
+    expect(role("drift.yml", "drift")).toBe("${{ vars.GITOPS_PLAN_ROLE_ARN }}");
+    expect(role("apply-environment.yml", "apply")).toBe("${{ vars.GITOPS_APPLY_ROLE_ARN }}");
+  });
+});
+
+describe("apply.yml", () => {
+  const applyJobs = allJobs(files).filter((j) => jobRunsGitops(j.job, "apply"));
+  const applyFiles = ["apply.yml", ...new Set(allJobs(files).flatMap((j) => (j.file === "apply.yml" ? [calledWorkflow(files, j.job)?.file ?? "?"] : [])))];
+
+  it("runs on push to main and on workflow_dispatch with environment and fingerprints inputs", () => {
+    expect(Object.keys(apply.on).sort()).toEqual(["push", "workflow_dispatch"]);
+    expect(apply.on.push).toEqual({ branches: ["main"] });
+    const inputs = (apply.on.workflow_dispatch as { inputs: Record<string, { type: string; options?: string[] }> }).inputs;
+    expect(inputs.environment).toMatchObject({ type: "choice", options: ["staging", "production"] });
+    expect(inputs.fingerprints).toMatchObject({ type: "string" });
+  });
+
+  it("never cancels an apply in progress: every concurrency setting says cancel-in-progress: false", () => {
+    expect(applyFiles).toEqual(["apply.yml", "apply-environment.yml"]);
+    const settings = applyFiles.flatMap((file) => {
+      const wf = workflowByFile(files, file);
+      return [wf.concurrency, ...Object.values(wf.jobs).map((j) => j.concurrency)].map(concurrencyOf).filter((c): c is Concurrency => c !== undefined);
+    });
+    expect(settings.length).toBeGreaterThanOrEqual(1);
+    for (const c of settings) expect(c["cancel-in-progress"]).toBe(false);
+  });
+
+  it("serializes applies per environment, in the job that applies, behind the GitHub environment", () => {
+    expect(applyJobs).toHaveLength(1);
+    const job = applyJobs[0]?.job as Job;
+    expect(concurrencyOf(job.concurrency)).toEqual({ group: "gitops-apply-${{ inputs.environment }}", "cancel-in-progress": false });
+    expect(job.environment).toBe("${{ inputs.environment }}");
+    // No timeout shorter than the longest apply: a timeout kills terraform just like a cancel.
+    expect(job["timeout-minutes"]).toBe(360);
+  });
+
+  it("shares no concurrency group with another workflow (a pending drift must never displace a pending apply)", () => {
+    const groups = allJobs(files)
+      .filter((j) => !applyFiles.includes(j.file))
+      .flatMap((j) => [concurrencyOf(j.job.concurrency)?.group])
+      .concat(files.filter((f) => !applyFiles.includes(f.file)).map((f) => concurrencyOf(f.workflow.concurrency)?.group))
+      .filter((g): g is string => g !== undefined);
+    for (const g of groups) expect(g).not.toMatch(/apply/);
+  });
+
+  it("applies staging, then production", () => {
+    expect(Object.keys(apply.jobs)).toEqual(["staging", "production"]);
+    expect(apply.jobs.staging?.with?.environment).toBe("staging");
+    expect(apply.jobs.production?.with?.environment).toBe("production");
+    expect(apply.jobs.production?.needs).toBe("staging");
+    expect(apply.jobs.production?.if).toContain("needs.staging.result == 'success'");
+    // Production applies the commit staging applied, not a newer head staging has not seen.
+    expect(apply.jobs.production?.with?.ref).toBe("${{ needs.staging.outputs.sha || '' }}");
+  });
+
+  it("applies the head of main when the job starts, so a dropped pending run loses nothing", () => {
+    const job = applyJobs[0]?.job as Job;
+    const checkout = step(job, (s) => s.uses?.startsWith("actions/checkout@") === true);
+    expect(checkout.with?.ref).toBe("${{ inputs.ref || 'main' }}");
+    expect(readFileSync(join(REPO_ROOT, ".github/workflows/apply.yml"), "utf8")).toMatch(/only ONE pending run[\s\S]*loses[\s#]+nothing/);
+  });
+
+  it("applies the merged PR's reviewed plan, or the fingerprints a human approved", () => {
+    const job = applyJobs[0]?.job as Job;
+    const calls = scriptsOf(job).flatMap(gitopsCalls);
+    expect(calls.map((c) => c.subcommand)).toEqual(["apply"]);
+    expect(calls[0]?.options).toEqual(expect.arrayContaining(["--env", "--reviewed", "--reviewed-pr", "--repo"]));
+    const applyStep = step(job, (s) => /gitops -- apply/.test(s.run ?? ""));
+    expect(applyStep.env).toMatchObject({ FINGERPRINTS: "${{ inputs.fingerprints }}", PR_NUMBER: "${{ steps.commit.outputs.pr }}" });
+    expect(scriptsOf(job).join("\n")).toContain("node .github/scripts/merged-pr.mjs");
+  });
+});
+
+describe("reusable workflow calls", () => {
+  const calls = allJobs(files).filter((j) => j.job.uses?.startsWith("./"));
+
+  it("pass only declared inputs, every required one, and read only declared outputs", () => {
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    for (const { file, id, job } of calls) {
+      const called = calledWorkflow(files, job);
+      expect(called).toBeDefined();
+      const spec = called?.workflow.on.workflow_call as { inputs?: Record<string, { required?: boolean }>; outputs?: Record<string, unknown> };
+      const declared = Object.keys(spec.inputs ?? {});
+      const given = Object.keys(job.with ?? {});
+      expect({ job: `${file}#${id}`, unknown: given.filter((k) => !declared.includes(k)) }).toEqual({ job: `${file}#${id}`, unknown: [] });
+      const required = Object.entries(spec.inputs ?? {}).filter(([, v]) => v.required).map(([k]) => k);
+      expect({ job: `${file}#${id}`, missing: required.filter((k) => !given.includes(k)) }).toEqual({ job: `${file}#${id}`, missing: [] });
+      const wf = workflowByFile(files, file);
+      const read = [...JSON.stringify(wf).matchAll(new RegExp(`needs\\.${id}\\.outputs\\.([A-Za-z0-9_-]+)`, "g"))].map((m) => m[1]);
+      for (const output of read) expect(Object.keys(spec.outputs ?? {})).toContain(output);
+    }
+  });
+});
+
+describe("drift.yml", () => {
+  it("runs daily and on demand", () => {
+    expect(Object.keys(drift.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    const [schedule] = drift.on.schedule as { cron: string }[];
+    expect(schedule?.cron).toMatch(/^\d+ \d+ \* \* \*$/);
+  });
+
+  it("runs `gitops drift` per environment with issues: write and the plan role", () => {
+    const job = drift.jobs.drift as Job;
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write", issues: "write" });
+    const calls = scriptsOf(job).flatMap(gitopsCalls);
+    expect(calls.map((c) => c.subcommand)).toEqual(["drift"]);
+    expect(calls[0]?.options).toEqual(["--env", "--repo"]);
+  });
+});
+
+describe("dependabot.yml", () => {
+  const config = parse(readFileSync(join(REPO_ROOT, ".github/dependabot.yml"), "utf8")) as {
+    version: number;
+    updates: { "package-ecosystem": string; directory: string; schedule: { interval: string }; groups?: Record<string, { patterns: string[] }> }[];
+  };
+
+  it("updates npm and github-actions weekly", () => {
+    expect(config.version).toBe(2);
+    expect(config.updates.map((u) => [u["package-ecosystem"], u.directory, u.schedule.interval])).toEqual([
+      ["npm", "/", "weekly"],
+      ["github-actions", "/", "weekly"],
+    ]);
+  });
+
+  it("groups cdktf with its provider packages", () => {
+    const npm = config.updates.find((u) => u["package-ecosystem"] === "npm");
+    const grouped = Object.values(npm?.groups ?? {}).find((g) => g.patterns.includes("cdktf"));
+    expect(grouped?.patterns).toEqual(expect.arrayContaining(["cdktf", "@cdktf/*"]));
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const providers = Object.keys(pkg.dependencies).filter((d) => d.startsWith("@cdktf/provider-"));
+    expect(providers.length).toBeGreaterThan(0);
+  });
+});

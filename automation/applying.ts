@@ -1,0 +1,98 @@
+// Applies exactly what was reviewed. Every stack of the environment is planned afresh, in dependency
+// order and after its dependencies were applied; a stack is applied only when its fresh plan has the
+// fingerprint reviewers approved. Anything else is left alone, with its dependents, and reported.
+import { findProtectedDestroys } from "./destroy-guard";
+import { planStack, stackDirectory, type PlanningContext, type StackPlanResult } from "./planning";
+import { runInDependencyOrder } from "./schedule";
+import type { LineSink } from "./terraform";
+
+/**
+ * - applied: the fresh plan matched the review and terraform applied it.
+ * - up-to-date: nothing to do.
+ * - failed: terraform apply failed (the stack may be partly applied).
+ * - changed: the fresh plan differs from the reviewed one (merged in between, drift, or a
+ *   dependency's apply changed its inputs).
+ * - not-reviewed: changes no reviewed plan covers (pending in the PR, or pushed without one).
+ * - needs-label: deletes a protected resource and the PR lacks the allow-destroy label.
+ * - blocked: a dependency was not brought up to date in this run.
+ * - error: planning failed.
+ */
+export type ApplyStatus = "applied" | "up-to-date" | "failed" | "changed" | "not-reviewed" | "needs-label" | "blocked" | "error";
+
+export interface StackApplyResult {
+  readonly stack: string;
+  readonly status: ApplyStatus;
+  readonly plan: StackPlanResult | null;
+  readonly reviewedFingerprint: string | null;
+  /** Why, in one line, for the report. */
+  readonly detail: string;
+  /** terraform apply's stderr when it failed. */
+  readonly errorText?: string;
+}
+
+/** Statuses after which the stack is as merged: dependents may go ahead. */
+const SETTLED: readonly ApplyStatus[] = ["applied", "up-to-date"];
+
+export function isSettled(status: ApplyStatus): boolean {
+  return SETTLED.includes(status);
+}
+
+export interface ApplyContext extends PlanningContext {
+  readonly reviewed: Readonly<Record<string, string>>;
+  readonly labels: readonly string[];
+  /** Called after each stack, e.g. to update the PR comment. */
+  readonly onResult?: (result: StackApplyResult, resultsSoFar: readonly StackApplyResult[]) => Promise<void>;
+}
+
+async function applyStack(ctx: ApplyContext, stack: string, deps: ReadonlyMap<string, StackApplyResult>): Promise<StackApplyResult> {
+  const reviewedFingerprint = ctx.reviewed[stack] ?? null;
+  const unsettled = [...deps].find(([, r]) => !isSettled(r.status));
+  if (unsettled) {
+    return { stack, status: "blocked", plan: null, reviewedFingerprint, detail: `not planned: dependency ${unsettled[0]} is ${unsettled[1].status}` };
+  }
+  // Dependencies are settled, so the fresh plan sees their applied outputs.
+  const plan = await planStack(ctx, stack, new Map());
+  if (plan.status === "no-changes") return { stack, status: "up-to-date", plan, reviewedFingerprint, detail: "no changes" };
+  if (plan.status !== "changes" || !plan.planFile || !plan.plan) {
+    return { stack, status: "error", plan, reviewedFingerprint, detail: `planning failed (${plan.status})`, ...(plan.errorText ? { errorText: plan.errorText } : {}) };
+  }
+  if (reviewedFingerprint === null) {
+    return { stack, status: "not-reviewed", plan, reviewedFingerprint, detail: `has changes no reviewed plan covers (fresh plan ${plan.fingerprint})` };
+  }
+  if (plan.fingerprint !== reviewedFingerprint) {
+    return { stack, status: "changed", plan, reviewedFingerprint, detail: `plan changed since review: reviewed ${reviewedFingerprint}, now ${plan.fingerprint}` };
+  }
+  const protectedDestroys = findProtectedDestroys(plan.plan, ctx.protectedTypes);
+  if (protectedDestroys.length > 0 && !ctx.labels.includes("allow-destroy")) {
+    const list = protectedDestroys.map((d) => d.address).join(", ");
+    return { stack, status: "needs-label", plan, reviewedFingerprint, detail: `would destroy protected ${list}; the pull request needs the allow-destroy label` };
+  }
+  const sink: LineSink = (line) => ctx.log.line(stack, line);
+  const applied = await ctx.terraform.apply(stackDirectory(ctx.manifest, stack), plan.planFile, sink);
+  if (applied.exitCode !== 0) {
+    return { stack, status: "failed", plan, reviewedFingerprint, detail: `terraform apply exited with ${applied.exitCode}`, errorText: applied.stderr };
+  }
+  return { stack, status: "applied", plan, reviewedFingerprint, detail: plan.review?.planLine ?? "applied" };
+}
+
+/** Applies `stacks` in dependency order; resolves to one result per stack, in that order. */
+export async function applyStacks(ctx: ApplyContext, stacks: readonly string[]): Promise<StackApplyResult[]> {
+  const nodes = stacks.map((name) => ({ name, dependencies: ctx.manifest.stacks.get(name)?.dependencies ?? [] }));
+  const finished: StackApplyResult[] = [];
+  let started = 0;
+  const results = await runInDependencyOrder<StackApplyResult>(nodes, ctx.parallel, async (stack, deps) => {
+    const began = Date.now();
+    ctx.log.begin(stack, ++started, stacks.length);
+    let result: StackApplyResult;
+    try {
+      result = await applyStack(ctx, stack, deps);
+    } catch (error) {
+      result = { stack, status: "error", plan: null, reviewedFingerprint: ctx.reviewed[stack] ?? null, detail: error instanceof Error ? error.message : String(error) };
+    }
+    ctx.log.end(stack, result.status, (Date.now() - began) / 1000);
+    finished.push(result);
+    await ctx.onResult?.(result, finished);
+    return result;
+  });
+  return [...results.values()];
+}

@@ -1,0 +1,148 @@
+// `gitops apply`: after a merge, apply every stack of the environment whose fresh plan is the one
+// reviewers approved; refuse the rest and say so on the pull request.
+import { resolve } from "node:path";
+import { type StackApplyResult, applyStacks, isSettled } from "../applying";
+import { DEFAULT_PROTECTED_TYPES, parseList } from "../destroy-guard";
+import { CommandFailure, UsageError } from "../errors";
+import { parseRepo, pullRequestLabels, reviewedFingerprints, type PullRequestRef } from "../github/pull-request";
+import { upsertStickyComment } from "../github/sticky-comment";
+import type { CliIo } from "../io";
+import { readManifest } from "../manifest";
+import { formatApplyResults, renderApplyComment } from "../render/apply-report";
+import { commentMarker } from "../render/comment";
+import { selectStacks } from "../selection";
+import { createStackLog } from "../stack-log";
+import { parseParallel } from "./plan";
+import type { CommandModule } from "./types";
+
+interface ApplyOptions {
+  cdktfOut: string;
+  env?: string;
+  reviewed?: string;
+  reviewedPr?: string;
+  repo?: string;
+  labels?: string;
+  parallel: string;
+  protectedTypes?: string;
+  terraform?: string;
+  out?: string;
+  author: string[];
+}
+
+/** Reviewed fingerprints from `--reviewed FILE`: `{"<stack>":"sha256:<64 hex>"}`. */
+async function readReviewedFile(io: CliIo, file: string): Promise<Record<string, string>> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await io.files.readText(file));
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`${file}: expected {"<stack>":"sha256:..."}`);
+  for (const [stack, fp] of Object.entries(data)) {
+    if (typeof fp !== "string" || !/^sha256:[0-9a-f]{64}$/.test(fp)) {
+      throw new UsageError(`${file}: ${stack}: expected a fingerprint like sha256:<64 hex digits>, got ${JSON.stringify(fp)}`);
+    }
+  }
+  return data as Record<string, string>;
+}
+
+function pullRequestOf(opts: ApplyOptions): PullRequestRef | undefined {
+  if (opts.reviewedPr === undefined) return undefined;
+  const repo = parseRepo(opts.repo ?? "");
+  if (!repo) throw new UsageError(`--repo ${JSON.stringify(opts.repo ?? "")}: expected OWNER/REPO (required with --reviewed-pr)`);
+  const number = Number(opts.reviewedPr);
+  if (!Number.isInteger(number) || number <= 0) throw new UsageError(`--reviewed-pr ${JSON.stringify(opts.reviewedPr)}: expected a pull request number`);
+  return { ...repo, number };
+}
+
+export const applyCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command("apply")
+      .description("re-plan every stack in dependency order and apply those whose plan is the reviewed one")
+      .option("--cdktf-out <dir>", "synth output to apply", "cdktf.out")
+      .option("--env <env>", "the environment to apply (default: every stack)")
+      .option("--reviewed <file>", 'reviewed fingerprints, {"<stack>":"sha256:..."}')
+      .option("--reviewed-pr <number>", "read reviewed fingerprints from this pull request's plan comment, and report on it")
+      .option("--repo <owner/repo>", "repository of --reviewed-pr")
+      .option("--labels <labels>", "labels that allow things (allow-destroy); default: read from --reviewed-pr")
+      .option("--parallel <n>", "independent stacks applied at once", "1")
+      .option("--protected-types <types>", `resource types whose destroy needs allow-destroy (default ${DEFAULT_PROTECTED_TYPES.join(",")})`)
+      .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
+      .option("--out <dir>", "where to keep fresh plans (default: a temporary directory)")
+      .option("--author <login>", "also trust plan comments by this login (default: bot users only)", (v: string, p: string[]) => [...p, v], [])
+      .action(async (opts: ApplyOptions) => {
+        if ((opts.reviewed === undefined) === (opts.reviewedPr === undefined)) {
+          throw new UsageError("give exactly one of --reviewed FILE or --reviewed-pr N --repo OWNER/REPO");
+        }
+        const pr = pullRequestOf(opts);
+        const parallel = parseParallel(opts.parallel);
+        const manifest = await readManifest(opts.cdktfOut, io.files);
+        const { stacks } = await selectStacks(manifest, opts.env !== undefined ? { env: opts.env } : {}, io.files);
+        const octokit = pr
+          ? io.createGitHubClient({ baseUrl: io.env.GITHUB_API_URL || "https://api.github.com", token: requireToken(io), log: (m) => io.stderr(`${m}\n`) })
+          : undefined;
+
+        let reviewed: Record<string, string>;
+        let labels = parseList(opts.labels);
+        if (pr && octokit) {
+          reviewed = (await reviewedFingerprints(octokit, pr, opts.author)) ?? {};
+          if (Object.keys(reviewed).length === 0) io.stderr(`pull request #${pr.number} has no plan comment with fingerprints: nothing counts as reviewed\n`);
+          if (opts.labels === undefined) labels = await pullRequestLabels(octokit, pr);
+        } else {
+          reviewed = await readReviewedFile(io, opts.reviewed ?? "");
+        }
+
+        const environment = opts.env ?? "all stacks";
+        const report = async (results: readonly StackApplyResult[], inProgress: boolean) => {
+          if (!pr || !octokit) return;
+          await upsertStickyComment(octokit, {
+            owner: pr.owner,
+            repo: pr.repo,
+            issueNumber: pr.number,
+            marker: commentMarker("apply", "apply"),
+            body: renderApplyComment(results, { environment, inProgress }),
+            authors: opts.author,
+            log: (m) => io.stderr(`${m}\n`),
+            sleep: (ms) => io.sleep(ms),
+          });
+        };
+
+        const outDir = resolve(opts.out ?? (await io.writer.makeTempDir("gitops-apply-")));
+        const terraform = await io.createTerraform(opts.terraform);
+        const results = await applyStacks(
+          {
+            manifest,
+            terraform,
+            outDir,
+            parallel,
+            protectedTypes: opts.protectedTypes !== undefined ? parseList(opts.protectedTypes) : DEFAULT_PROTECTED_TYPES,
+            writeFile: (path, text) => io.writer.writeText(path, text),
+            makeDir: (path) => io.writer.makeDir(path),
+            log: createStackLog(io.stderr, io.env, "apply"),
+            reviewed,
+            labels,
+            // Each stack's outcome reaches the PR as soon as it is known.
+            onResult: async (_result, soFar) => report(soFar, soFar.length < stacks.length),
+          },
+          stacks,
+        );
+        await report(results, false);
+        if (opts.out === undefined) await io.writer.remove(outDir); // fresh plans hold secrets: do not leave them behind
+        const summary = formatApplyResults(results);
+        io.stdout(summary);
+        if (io.env.GITHUB_STEP_SUMMARY) {
+          await io.writer.appendText(io.env.GITHUB_STEP_SUMMARY, renderApplyComment(results, { environment }).split("\n").slice(1).join("\n"));
+        }
+        const left = results.filter((r) => !isSettled(r.status));
+        if (left.length > 0) throw new CommandFailure(`not applied: ${left.map((r) => `${r.stack} (${r.status})`).join(", ")}`);
+      });
+  },
+};
+
+function requireToken(io: CliIo): string {
+  const token = io.env.GITHUB_TOKEN;
+  if (!token) throw new UsageError("GITHUB_TOKEN is not set (needed for --reviewed-pr)");
+  return token;
+}

@@ -1,0 +1,62 @@
+// `gitops diff` (`npm run diff`): the local counterpart of the PR comment. Synthesizes, plans the
+// named (or all) stacks with the caller's own credentials and prints the same review in the terminal.
+import { CommandFailure } from "../errors";
+import { sectionNotes } from "../planning";
+import { renderTerminalReview } from "../render/terminal";
+import { runPlan } from "./plan";
+import type { CommandModule } from "./types";
+
+interface DiffOptions {
+  cdktfOut: string;
+  synth: boolean;
+  markdown?: boolean;
+  parallel: string;
+  terraform?: string;
+  env?: string;
+}
+
+export const diffCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command("diff")
+      .description("synth, then plan the named stacks (default: all) and print what would change")
+      .argument("[stacks...]", "stacks to plan")
+      .option("--env <env>", "only the stacks of this environment")
+      .option("--cdktf-out <dir>", "synth output", "cdktf.out")
+      .option("--no-synth", "plan the existing synth output as it is")
+      .option("--markdown", "print the PR comment markdown instead")
+      .option("--parallel <n>", "independent stacks planned at once", "2")
+      .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
+      .action(async (stacks: string[], opts: DiffOptions) => {
+        if (opts.synth) {
+          const code = await io.runSynth(opts.env !== undefined ? ["--env", opts.env] : []);
+          if (code !== 0) throw new CommandFailure(`synth failed (exit ${code}); nothing was planned`);
+        }
+        const out = await io.writer.makeTempDir("gitops-diff-");
+        try {
+          const { results, comment } = await runPlan(io, {
+            cdktfOut: opts.cdktfOut,
+            out,
+            parallel: opts.parallel,
+            ...(stacks.length > 0 ? { stacks: stacks.join(",") } : {}),
+            ...(opts.env !== undefined ? { env: opts.env } : {}),
+            ...(opts.terraform !== undefined ? { terraform: opts.terraform } : {}),
+          });
+          if (opts.markdown) {
+            io.stdout(comment);
+          } else {
+            const color = io.env.NO_COLOR === undefined && io.isTerminal;
+            for (const r of results) {
+              if (r.review) io.stdout(renderTerminalReview(r.stack, r.review, { color }));
+              else io.stdout(`${r.stack}:\n  ${r.status}${r.errorText ? `\n${r.errorText.trimEnd().replace(/^/gm, "    ")}` : ""}\n`);
+              for (const note of sectionNotes(r)) io.stdout(`  note: ${note.replace(/[`*]/g, "")}\n`);
+            }
+          }
+          const failed = results.filter((r) => r.status === "error" || r.status === "blocked");
+          if (failed.length > 0) throw new CommandFailure(`planning failed for ${failed.map((r) => r.stack).join(", ")}`);
+        } finally {
+          await io.writer.remove(out); // plan files hold secrets in clear text
+        }
+      });
+  },
+};

@@ -1,0 +1,55 @@
+// Which stacks a command works on: all, those of one environment, named ones, or those whose
+// Terraform changed against a base synth output.
+import { detectChangedStacks } from "./changed";
+import { UsageError } from "./errors";
+import type { FileReader } from "./io";
+import type { SynthManifest } from "./manifest";
+
+export interface StackSelection {
+  readonly env?: string;
+  readonly stacks?: readonly string[];
+  /** A base `cdktf.out` dir: only stacks changed or added since then. */
+  readonly changedFrom?: string;
+}
+
+/** Environment of a stack by the naming convention `<env>-<part>`; `bootstrap` is its own. */
+export function environmentOf(stack: string): string {
+  const dash = stack.lastIndexOf("-");
+  return dash > 0 ? stack.slice(0, dash) : stack;
+}
+
+export function stacksOfEnvironment(manifest: SynthManifest, env: string): string[] {
+  return [...manifest.stacks.keys()].filter((name) => environmentOf(name) === env).sort();
+}
+
+export interface SelectedStacks {
+  readonly stacks: readonly string[];
+  /** Stacks that exist in the base but no longer in the code: Terraform will not destroy them. */
+  readonly removed: readonly string[];
+}
+
+export async function selectStacks(manifest: SynthManifest, selection: StackSelection, files: FileReader): Promise<SelectedStacks> {
+  let names = [...manifest.stacks.keys()].sort();
+  let removed: string[] = [];
+  if (selection.env !== undefined) {
+    names = stacksOfEnvironment(manifest, selection.env);
+    if (names.length === 0) {
+      const envs = [...new Set([...manifest.stacks.keys()].map(environmentOf))].sort();
+      throw new UsageError(`--env ${selection.env}: no stacks of that environment in ${manifest.dir}; environments: ${envs.join(", ")}`);
+    }
+  }
+  if (selection.stacks && selection.stacks.length > 0) {
+    const unknown = selection.stacks.filter((s) => !manifest.stacks.has(s));
+    if (unknown.length > 0) {
+      throw new UsageError(`--stacks: ${unknown.join(", ")} not in ${manifest.dir}; stacks: ${[...manifest.stacks.keys()].sort().join(", ")}`);
+    }
+    names = names.filter((n) => selection.stacks?.includes(n));
+  }
+  if (selection.changedFrom !== undefined) {
+    const diff = await detectChangedStacks(selection.changedFrom, manifest.dir, files);
+    const touched = new Set([...diff.changed, ...diff.added]);
+    names = names.filter((n) => touched.has(n));
+    removed = diff.removed.filter((s) => selection.env === undefined || environmentOf(s) === selection.env);
+  }
+  return { stacks: names, removed };
+}

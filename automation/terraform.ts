@@ -1,0 +1,191 @@
+// How the automation runs Terraform: a TerraformRunner interface (tests replace it) and the process
+// implementation, which only ever uses machine-readable interfaces: exit codes, `show -json`,
+// `version -json`. Human output is streamed for people to read, never parsed.
+import { spawn } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+import { UsageError } from "./errors";
+
+/** Terraform 1.10 added S3 native locking (`use_lockfile`), which every environment's backend uses. */
+export const MIN_TERRAFORM_VERSION = "1.10.0";
+export const PLAN_FILE = "plan.tfplan";
+
+/** Receives Terraform's human output, one line at a time. */
+export type LineSink = (line: string, stream: "stdout" | "stderr") => void;
+
+export interface StepResult {
+  readonly exitCode: number;
+  /** stderr, kept for error reports (Terraform writes its diagnostics there). */
+  readonly stderr: string;
+}
+
+/** `plan -detailed-exitcode`: 0 no changes, 2 changes, anything else an error. */
+export interface PlanResult extends StepResult {
+  readonly outcome: "no-changes" | "changes" | "error";
+}
+
+export interface TerraformRunner {
+  /** The binary's version, e.g. "1.11.4". */
+  version(): Promise<string>;
+  init(dir: string, log: LineSink): Promise<StepResult>;
+  /** Writes the saved plan to `dir/<planFile>`. */
+  plan(dir: string, planFile: string, log: LineSink): Promise<PlanResult>;
+  /** `show -json <planFile>`: the plan JSON text (can be tens of megabytes). */
+  showJson(dir: string, planFile: string): Promise<string>;
+  /** Applies exactly the saved plan. */
+  apply(dir: string, planFile: string, log: LineSink): Promise<StepResult>;
+}
+
+export function planOutcome(exitCode: number): PlanResult["outcome"] {
+  return exitCode === 0 ? "no-changes" : exitCode === 2 ? "changes" : "error";
+}
+
+/** Compares dotted versions numerically; pre-release suffixes are ignored. */
+export function compareVersions(a: string, b: string): number {
+  const parts = (v: string) => v.replace(/^v/, "").split(/[-+]/)[0]!.split(".").map((n) => Number(n) || 0);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+const NOT_FOUND_HINT = `install Terraform >= ${MIN_TERRAFORM_VERSION.replace(/\.0$/, "")} (or OpenTofu), or point --terraform or GITOPS_TERRAFORM at the binary`;
+
+/** Finds the binary: an explicit path, else the GITOPS_TERRAFORM variable, else `terraform` on PATH. */
+export function resolveTerraformBinary(explicit: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  const wanted = explicit ?? env.GITOPS_TERRAFORM ?? "terraform";
+  const isExecutable = (path: string) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (wanted.includes("/") || isAbsolute(wanted)) {
+    if (isExecutable(wanted)) return wanted;
+    throw new UsageError(`terraform not found at ${wanted}; ${NOT_FOUND_HINT}`);
+  }
+  for (const dir of (env.PATH ?? "").split(delimiter).filter(Boolean)) {
+    const candidate = join(dir, wanted);
+    if (isExecutable(candidate)) return candidate;
+  }
+  throw new UsageError(`terraform not found (looked for "${wanted}" on PATH); ${NOT_FOUND_HINT}`);
+}
+
+/** Environment for every Terraform process: no prompts, no checkpoint calls, no cloud metadata probing. */
+export function terraformEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const base = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return { ...base, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+}
+
+interface ProcessResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs Terraform as a child process. */
+export class ProcessTerraformRunner implements TerraformRunner {
+  constructor(
+    private readonly binary: string,
+    private readonly env: Record<string, string> = terraformEnv(process.env),
+    /** `plan -lock-timeout`: how long to wait for another run's state lock. */
+    private readonly lockTimeout = "5m",
+  ) {}
+
+  async version(): Promise<string> {
+    const result = await this.exec(process.cwd(), ["version", "-json"], undefined, true);
+    try {
+      const parsed = JSON.parse(result.stdout) as { terraform_version?: unknown };
+      if (typeof parsed.terraform_version === "string") return parsed.terraform_version;
+    } catch {
+      // fall through: not JSON, so not a Terraform we can drive
+    }
+    throw new UsageError(`${this.binary} version -json did not report a version (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 200)}`);
+  }
+
+  init(dir: string, log: LineSink): Promise<StepResult> {
+    return this.exec(dir, ["init", "-input=false", "-no-color"], log);
+  }
+
+  async plan(dir: string, planFile: string, log: LineSink): Promise<PlanResult> {
+    const result = await this.exec(
+      dir,
+      ["plan", "-input=false", "-no-color", `-lock-timeout=${this.lockTimeout}`, "-detailed-exitcode", `-out=${planFile}`],
+      log,
+    );
+    return { ...result, outcome: planOutcome(result.exitCode) };
+  }
+
+  async showJson(dir: string, planFile: string): Promise<string> {
+    const result = await this.exec(dir, ["show", "-json", "-no-color", planFile], undefined, true);
+    if (result.exitCode !== 0) throw new Error(`terraform show -json ${planFile} failed (exit ${result.exitCode}): ${result.stderr.trim()}`);
+    return result.stdout;
+  }
+
+  apply(dir: string, planFile: string, log: LineSink): Promise<StepResult> {
+    return this.exec(dir, ["apply", "-input=false", "-no-color", `-lock-timeout=${this.lockTimeout}`, planFile], log);
+  }
+
+  private exec(cwd: string, args: readonly string[], log: LineSink | undefined, captureStdout = false): Promise<ProcessResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(this.binary, args, { cwd, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      const lines = { stdout: "", stderr: "" };
+      const forward = (stream: "stdout" | "stderr", chunk: Buffer) => {
+        if (!log) return;
+        const text = lines[stream] + chunk.toString("utf8");
+        const parts = text.split("\n");
+        lines[stream] = parts.pop() ?? "";
+        for (const line of parts) log(line, stream);
+      };
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (captureStdout) stdout.push(chunk);
+        forward("stdout", chunk);
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr.push(chunk);
+        forward("stderr", chunk);
+      });
+      child.on("error", (error: NodeJS.ErrnoException) => {
+        reject(error.code === "ENOENT" ? new UsageError(`terraform not found at ${this.binary}; ${NOT_FOUND_HINT}`) : error);
+      });
+      child.on("close", (code, signal) => {
+        for (const stream of ["stdout", "stderr"] as const) if (lines[stream] && log) log(lines[stream], stream);
+        const stderrText = Buffer.concat(stderr).toString("utf8");
+        resolve({
+          exitCode: code ?? 1,
+          stdout: Buffer.concat(stdout).toString("utf8"),
+          stderr: signal ? `${stderrText}\nterraform was stopped by ${signal}` : stderrText,
+        });
+      });
+    });
+  }
+}
+
+/**
+ * Resolves and checks the binary once per command: a missing binary or one older than
+ * MIN_TERRAFORM_VERSION is a usage error (exit 2), not a stack trace halfway through a run.
+ */
+export async function createTerraformRunner(
+  explicit: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<TerraformRunner> {
+  const runner = new ProcessTerraformRunner(resolveTerraformBinary(explicit, env), terraformEnv(env));
+  await assertSupportedVersion(runner);
+  return runner;
+}
+
+export async function assertSupportedVersion(runner: TerraformRunner): Promise<string> {
+  const version = await runner.version();
+  if (compareVersions(version, MIN_TERRAFORM_VERSION) < 0) {
+    throw new UsageError(
+      `terraform ${version} is too old: the S3 backends use use_lockfile, which needs Terraform >= ${MIN_TERRAFORM_VERSION.replace(/\.0$/, "")}`,
+    );
+  }
+  return version;
+}
