@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { isValidIpv4Cidr } from "../constructs/network/cidr";
+import { LATEST_KUBERNETES_VERSION } from "../constructs/policies/kubernetes-versions";
 
 /** AWS region names: `eu-north-1`, `us-gov-west-1`, `ap-southeast-5`, ... */
 export const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|eusc)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
@@ -58,7 +59,7 @@ const NodeGroupSchema = z.strictObject({
 });
 
 const ClusterSchema = z.strictObject({
-  version: matching(K8S_VERSION, 'a Kubernetes minor version in quotes, like "1.35"').default("1.35"),
+  version: matching(K8S_VERSION, 'a Kubernetes minor version in quotes, like "1.35"').default(LATEST_KUBERNETES_VERSION),
   /** Empty list: the public endpoint is off and only the private one (inside the VPC) answers. */
   endpointPublicAccessCidrs: z.array(cidr).default([]),
   /** IAM roles that administer the cluster (the apply role of the workflows). */

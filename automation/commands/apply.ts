@@ -11,8 +11,7 @@ import { readManifest } from "../manifest";
 import { formatApplyResults, renderApplyComment } from "../render/apply-report";
 import { commentMarker } from "../render/comment";
 import { selectStacks } from "../selection";
-import { createStackLog } from "../stack-log";
-import { parseParallel } from "./plan";
+import { parseParallel, planningContext } from "./plan";
 import type { CommandModule } from "./types";
 
 interface ApplyOptions {
@@ -113,14 +112,7 @@ export const applyCommand: CommandModule = {
         const terraform = await io.createTerraform(opts.terraform);
         const results = await applyStacks(
           {
-            manifest,
-            terraform,
-            outDir,
-            parallel,
-            protectedTypes: opts.protectedTypes !== undefined ? parseList(opts.protectedTypes) : DEFAULT_PROTECTED_TYPES,
-            writeFile: (path, text) => io.writer.writeText(path, text),
-            makeDir: (path) => io.writer.makeDir(path),
-            log: createStackLog(io.stderr, io.env, "apply"),
+            ...planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes, verb: "apply" }),
             reviewed,
             labels,
             // Each stack's outcome reaches the PR as soon as it is known.

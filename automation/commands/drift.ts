@@ -1,7 +1,6 @@
 // `gitops drift`: plan every stack of each environment and keep its "Drift detected in <env>" issue
 // in step: open or update it while there is drift, close it with a comment once the environment is clean.
 import { resolve } from "node:path";
-import { DEFAULT_PROTECTED_TYPES } from "../destroy-guard";
 import { CommandFailure, ResultCode, UsageError } from "../errors";
 import { closeDriftIssues, openOrUpdateDriftIssue, updateOpenDriftIssue, type DriftIssueRequest, type DriftIssueResult } from "../github/drift-issue";
 import { parseRepo } from "../github/pull-request";
@@ -11,8 +10,7 @@ import { readManifest, type SynthManifest } from "../manifest";
 import { planStacks, type StackPlanResult } from "../planning";
 import { assertEnvironmentName, environmentDrift, renderDriftReport, renderDriftResolved, stackDrift, type StackDrift } from "../render/drift-report";
 import { environmentOf, selectStacks } from "../selection";
-import { createStackLog } from "../stack-log";
-import { parseParallel } from "./plan";
+import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
 
 interface DriftOptions {
@@ -94,19 +92,7 @@ export const driftCommand: CommandModule = {
         const outDir = resolve(await io.writer.makeTempDir("gitops-drift-"));
         let results: StackPlanResult[];
         try {
-          results = await planStacks(
-            {
-              manifest,
-              terraform,
-              outDir,
-              parallel,
-              protectedTypes: DEFAULT_PROTECTED_TYPES,
-              writeFile: (path, text) => io.writer.writeText(path, text),
-              makeDir: (path) => io.writer.makeDir(path),
-              log: createStackLog(io.stderr, io.env),
-            },
-            stacks,
-          );
+          results = await planStacks(planningContext(io, { manifest, terraform, outDir, parallel }), stacks);
         } finally {
           await io.writer.remove(outDir);
         }

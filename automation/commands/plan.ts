@@ -6,7 +6,7 @@ import { DEFAULT_PROTECTED_TYPES, isDestroyAllowed, parseList } from "../destroy
 import { CommandFailure, UsageError } from "../errors";
 import type { CliIo } from "../io";
 import { readManifest } from "../manifest";
-import { fingerprintsOf, planStacks, type StackPlanResult } from "../planning";
+import { fingerprintsOf, planStacks, type PlanningContext, type StackPlanResult } from "../planning";
 import { renderPlanComment } from "../render/comment";
 import { selectStacks } from "../selection";
 import { createStackLog } from "../stack-log";
@@ -44,6 +44,21 @@ async function writeStackFiles(io: CliIo, outDir: string, result: StackPlanResul
   }
 }
 
+/** The planning context every Terraform-running command builds the same way from the CLI's io. */
+export function planningContext(
+  io: CliIo,
+  base: Pick<PlanningContext, "manifest" | "terraform" | "outDir" | "parallel">,
+  options: { protectedTypes?: string | undefined; verb?: string } = {},
+): PlanningContext {
+  return {
+    ...base,
+    protectedTypes: options.protectedTypes !== undefined ? parseList(options.protectedTypes) : DEFAULT_PROTECTED_TYPES,
+    writeFile: (path, text) => io.writer.writeText(path, text),
+    makeDir: (path) => io.writer.makeDir(path),
+    log: createStackLog(io.stderr, io.env, options.verb),
+  };
+}
+
 export interface PlanRun {
   readonly results: readonly StackPlanResult[];
   readonly comment: string;
@@ -67,19 +82,7 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
   await io.writer.makeDir(outDir);
   const terraform = stacks.length > 0 ? await io.createTerraform(opts.terraform) : undefined;
   const results = terraform
-    ? await planStacks(
-        {
-          manifest,
-          terraform,
-          outDir,
-          parallel,
-          protectedTypes: opts.protectedTypes !== undefined ? parseList(opts.protectedTypes) : DEFAULT_PROTECTED_TYPES,
-          writeFile: (path, text) => io.writer.writeText(path, text),
-          makeDir: (path) => io.writer.makeDir(path),
-          log: createStackLog(io.stderr, io.env),
-        },
-        stacks,
-      )
+    ? await planStacks(planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes }), stacks)
     : [];
   for (const result of results) await writeStackFiles(io, outDir, result);
   if (removed.length > 0) {

@@ -15,6 +15,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { Construct } from "constructs";
 import { invalidProp } from "../errors";
+import { LATEST_KUBERNETES_VERSION } from "../policies/kubernetes-versions";
 
 export interface NodeGroupProps {
   /** EC2 instance types; more than one helps SPOT capacity. */
@@ -34,7 +35,7 @@ export interface EksClusterProps {
   readonly vpcId: string;
   /** Subnets for the control plane ENIs and the nodes; private, so nodes get no public IP. */
   readonly privateSubnetIds: readonly string[];
-  /** Kubernetes minor version. @default "1.35" */
+  /** Kubernetes minor version. @default LATEST_KUBERNETES_VERSION (the newest in EKS standard support) */
   readonly version?: string;
   /** CIDRs allowed to reach the public endpoint; empty turns the public endpoint off. @default [] */
   readonly endpointPublicAccessCidrs?: readonly string[];
@@ -53,7 +54,7 @@ type EksClusterDefaults = Required<
   Required<Pick<NodeGroupProps, "diskSizeGiB" | "capacityType">>;
 
 export const EKS_CLUSTER_DEFAULTS: EksClusterDefaults = {
-  version: "1.35",
+  version: LATEST_KUBERNETES_VERSION,
   endpointPublicAccessCidrs: [],
   adminRoleArns: [],
   readerRoleArns: [],
