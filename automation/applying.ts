@@ -91,7 +91,12 @@ export async function applyStacks(ctx: ApplyContext, stacks: readonly string[]):
     }
     ctx.log.end(stack, result.status, (Date.now() - began) / 1000);
     finished.push(result);
-    await ctx.onResult?.(result, finished);
+    try {
+      await ctx.onResult?.(result, finished);
+    } catch (error) {
+      // Reporting is not applying: a GitHub outage must not stop the stacks that depend on this one.
+      ctx.log.line(stack, `could not report the result: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return result;
   });
   return [...results.values()];

@@ -35,8 +35,8 @@ export interface CliIo {
   readonly isTerminal: boolean;
   /** A checked Terraform (binary found, version supported); `explicit` is `--terraform`. */
   createTerraform(explicit: string | undefined): Promise<TerraformRunner>;
-  /** Runs the project's synth (`npm run synth`) for `gitops diff`; resolves to its exit code. */
-  runSynth(args: readonly string[]): Promise<number>;
+  /** Runs the project's synth (`npm run synth`) into `outdir` for `gitops diff`; resolves to its exit code. */
+  runSynth(args: readonly string[], outdir: string): Promise<number>;
 }
 
 export const nodeFileWriter: FileWriter = {
@@ -48,9 +48,13 @@ export const nodeFileWriter: FileWriter = {
 };
 
 /** `npm run --silent synth -- ARGS` with the user's terminal attached (synth prints its own table). */
-function runNpmSynth(args: readonly string[]): Promise<number> {
+function runNpmSynth(args: readonly string[], outdir: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "synth", ...(args.length ? ["--", ...args] : [])], { stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn("npm", ["run", "--silent", "synth", ...(args.length ? ["--", ...args] : [])], {
+      stdio: ["ignore", "inherit", "inherit"],
+      // The synth entry writes where CDKTF_OUTDIR says, like under the cdktf CLI.
+      env: { ...process.env, CDKTF_OUTDIR: outdir },
+    });
     child.on("error", reject);
     child.on("close", (code) => resolve(code ?? 1));
   });

@@ -27,7 +27,8 @@ export function topologicalOrder(nodes: readonly StackNode[]): string[] {
 /**
  * Calls `task` for every node, each after its dependencies' tasks resolved, with at most `parallel`
  * tasks in flight. `task` gets the results of its dependencies so it can decide to skip (blocked).
- * Resolves to the results in topological order. A task must not throw: return an error result.
+ * Resolves to the results in topological order. A task should return an error result rather than
+ * throw; if one throws anyway, nothing new starts and the promise rejects once running tasks end.
  */
 export async function runInDependencyOrder<R>(
   nodes: readonly StackNode[],
@@ -42,6 +43,7 @@ export async function runInDependencyOrder<R>(
 
   return new Promise((resolve, reject) => {
     let running = 0;
+    let failure: Error | undefined;
     const dependenciesOf = (name: string) => (byName.get(name)?.dependencies ?? []).filter((d) => byName.has(d) && d !== name);
     const pump = () => {
       if (done.size === order.length) {
@@ -58,9 +60,15 @@ export async function runInDependencyOrder<R>(
           (result) => {
             done.set(name, result);
             running--;
-            pump();
+            if (failure === undefined) pump();
+            else if (running === 0) reject(failure);
           },
-          (error: unknown) => reject(error instanceof Error ? error : new Error(String(error))),
+          (error: unknown) => {
+            running--;
+            // Start nothing new, but let tasks in flight (a terraform apply) finish before reporting.
+            failure ??= error instanceof Error ? error : new Error(String(error));
+            if (running === 0) reject(failure);
+          },
         );
       }
     };

@@ -33,6 +33,16 @@ const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 const STS_AUDIENCE = "sts.amazonaws.com";
 /** Relative to cdktf.out/stacks/bootstrap, i.e. the repository root: outside cdktf.out, which every synth replaces. */
 export const BOOTSTRAP_LOCAL_STATE_PATH = "../../../terraform.bootstrap.tfstate";
+/**
+ * Longest session of the plan role (pull-request plans, drift): two hours, well over those jobs'
+ * 60-minute timeouts. The workflows ask for exactly this with `role-duration-seconds`.
+ */
+export const PLAN_ROLE_MAX_SESSION_SECONDS = 2 * 3600;
+/**
+ * Longest session of the apply roles: six hours, the apply job's timeout (360 minutes), so a long
+ * node-group rollout is never left with expired credentials halfway. IAM allows up to 12 hours.
+ */
+export const APPLY_ROLE_MAX_SESSION_SECONDS = 6 * 3600;
 
 export class BootstrapStack extends TerraformStack {
   readonly bucket: S3Bucket;
@@ -230,7 +240,7 @@ export class BootstrapStack extends TerraformStack {
       name: PLAN_ROLE_NAME,
       description: `Plans of ${owner}/${repo} (pull requests, drift): read-only, may only take state locks`,
       assumeRolePolicy: trust.json,
-      maxSessionDuration: 3600,
+      maxSessionDuration: PLAN_ROLE_MAX_SESSION_SECONDS,
     });
     new IamRolePolicyAttachment(this, "plan-readonly", {
       role: role.name,
@@ -256,7 +266,7 @@ export class BootstrapStack extends TerraformStack {
       name: applyRoleName(env),
       description: `Applies of ${owner}/${repo} to ${env}, only from the GitHub environment ${env}`,
       assumeRolePolicy: trust.json,
-      maxSessionDuration: 3600,
+      maxSessionDuration: APPLY_ROLE_MAX_SESSION_SECONDS,
     });
     for (const policy of this.config.applyRole.managedPolicies) {
       new IamRolePolicyAttachment(this, `apply-${env}-${policy.replace(/[^A-Za-z0-9_-]/g, "-")}`, {

@@ -3,6 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { AwsEnvironmentConfig } from "../config/schema";
+import { ARGOCD_DEFAULTS } from "../constructs/argocd";
 import { EksCluster } from "../constructs/eks-cluster";
 import { Network } from "../constructs/network";
 import { addS3Backend } from "./backend";
@@ -39,7 +40,10 @@ export class ClusterStack extends TerraformStack {
       endpointPublicAccessCidrs: config.cluster.endpointPublicAccessCidrs,
       adminRoleArns: config.cluster.adminRoleArns,
       readerRoleArns: config.cluster.readerRoleArns,
+      // The gitops stack installs Argo CD's Helm releases there, with ArgoCd's default namespace.
+      readerSecretsNamespace: ARGOCD_DEFAULTS.namespace,
       nodeGroups: config.cluster.nodeGroups,
+      tags: config.tags,
     });
 
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });

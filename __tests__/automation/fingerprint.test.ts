@@ -68,3 +68,14 @@ describe("canonicalJson", () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"y":2,"z":1}]},"b":1}');
   });
 });
+
+describe("fingerprint of action invocations", () => {
+  it("differs between an action-only plan and an empty plan", () => {
+    const actions = parse(raw("tfjson-tf1.14-action-invocation.json"));
+    const empty = parse(raw("borchero-tf1.13-empty.json"));
+    expect(fingerprintPlan(actions)).not.toBe(fingerprintPlan(empty));
+    const changedConfig = JSON.parse(JSON.stringify(actions)) as typeof actions & { action_invocations: Array<{ config_values: { name: string } }> };
+    changedConfig.action_invocations[0]!.config_values.name = "another-bufo";
+    expect(fingerprintPlan(changedConfig)).not.toBe(fingerprintPlan(actions));
+  });
+});

@@ -20,6 +20,7 @@ describe("EksCluster validation", () => {
       "EksCluster: invalid prop nodeGroups.default: expected 1 <= minSize <= desiredSize <= maxSize",
     ],
     [{ nodeGroups: {} }, "EksCluster: invalid prop nodeGroups: expected at least one node group, got {}"],
+    [{ readerSecretsNamespace: "Argo_CD" }, 'EksCluster: invalid prop readerSecretsNamespace: expected a namespace name (lower-case letters, digits, -), got "Argo_CD"'],
   ])("rejects %j", (props, message) => {
     expect(() => new EksCluster(stack(), "eks", { ...base, ...props })).toThrow(message);
   });
@@ -30,6 +31,35 @@ describe("EksCluster validation", () => {
     const json = JSON.parse(Testing.synth(s)) as { resource: { aws_eks_cluster: Record<string, { vpc_config: Record<string, unknown> }> } };
     const [cluster] = Object.values(json.resource.aws_eks_cluster);
     expect(cluster?.vpc_config).toEqual({ endpoint_private_access: true, endpoint_public_access: false, subnet_ids: ["subnet-a", "subnet-b"] });
+  });
+});
+
+describe("EksCluster node launch template and access", () => {
+  type Json = { resource: Record<string, Record<string, Record<string, unknown>>> };
+  const synth = (props: Partial<EksClusterProps>): Json => {
+    const s = new TerraformStack(Testing.app(), "test");
+    new EksCluster(s, "eks", { ...base, ...props });
+    return JSON.parse(Testing.synth(s)) as Json;
+  };
+  const untagged = synth({ readerRoleArns: ["arn:aws:iam::123456789012:role/reader"], readerSecretsNamespace: "platform" });
+  const tagged = synth({ tags: { team: "platform" } });
+  const templateOf = (json: Json) => Object.values(json.resource.aws_launch_template ?? {})[0];
+
+  it("adds no tag specifications without tags, and one per launched resource type with them", () => {
+    expect(templateOf(untagged)?.tag_specifications).toBeUndefined();
+    expect(templateOf(tagged)?.tag_specifications).toEqual([
+      { resource_type: "instance", tags: { team: "platform" } },
+      { resource_type: "volume", tags: { team: "platform" } },
+      { resource_type: "network-interface", tags: { team: "platform" } },
+    ]);
+  });
+
+  it("lets readers read Secrets only in the configured namespace", () => {
+    const grants = Object.values(untagged.resource.aws_eks_access_policy_association ?? {}).map((a) => [a.policy_arn, a.access_scope]);
+    expect(grants).toEqual([
+      ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", { type: "cluster" }],
+      ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy", { type: "namespace", namespaces: ["platform"] }],
+    ]);
   });
 });
 

@@ -110,6 +110,16 @@ describe("bootstrap stack: trust", () => {
   });
 });
 
+describe("bootstrap stack: sessions", () => {
+  const maxSession = (name: string) => resourcesOf(kms, "aws_iam_role")[roleAddress(kms, name)]?.max_session_duration;
+
+  it("lets apply sessions last 6 hours, the apply job's timeout, and plan sessions 2 hours", () => {
+    // An apply that outlives its credentials fails halfway through, like a cancelled one.
+    for (const env of ["staging", "production"]) expect([env, maxSession(`gitops-apply-${env}`)]).toEqual([env, 21600]);
+    expect(maxSession("gitops-plan")).toBe(7200);
+  });
+});
+
 describe("bootstrap stack: permissions", () => {
   it("gives the plan role ReadOnlyAccess and no other managed policy", () => {
     expect(managedPoliciesOf(kms, "gitops-plan")).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);

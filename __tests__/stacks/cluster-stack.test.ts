@@ -1,4 +1,4 @@
-import { resourcesOf, synthStacks } from "./helpers";
+import { awsConfig, resourcesOf, synthStacks } from "./helpers";
 
 const staging = synthStacks("staging");
 const production = synthStacks("production");
@@ -41,7 +41,7 @@ describe("<env>-cluster stack", () => {
     const privateRefs = Object.keys(subnets).filter((k) => k.includes("private")).map((k) => `\${aws_subnet.${k}.id}`);
     expect(group?.subnet_ids).toEqual(privateRefs);
     const [template] = Object.values(resourcesOf(staging.cluster, "aws_launch_template"));
-    expect(template?.network_interfaces).toEqual([{ associate_public_ip_address: "false", delete_on_termination: "true" }]);
+    expect(template?.network_interfaces).toEqual([expect.objectContaining({ associate_public_ip_address: "false", delete_on_termination: "true" })]);
     expect(template?.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1 });
     for (const [name, subnet] of Object.entries(subnets)) expect([name, subnet.map_public_ip_on_launch ?? false]).toEqual([name, false]);
   });
@@ -75,11 +75,66 @@ describe("<env>-cluster stack", () => {
     const [productionCluster] = Object.values(resourcesOf(production.cluster, "aws_eks_cluster"));
     expect(productionCluster?.vpc_config).toMatchObject({ public_access_cidrs: ["198.51.100.10/32", "198.51.100.11/32"] });
     expect(stagingCluster?.access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false });
-    const policies = Object.values(resourcesOf(staging.cluster, "aws_eks_access_policy_association")).map((a) => a.policy_arn);
-    expect(policies).toEqual([
-      "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-      "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy",
+  });
+
+  it("gives admins cluster admin, and readers no Secrets outside Argo CD's namespace", () => {
+    const entries = resourcesOf(staging.cluster, "aws_eks_access_entry");
+    const principalOf = (ref: unknown) => entries[/^\$\{aws_eks_access_entry\.([\w-]+)\.principal_arn\}$/.exec(String(ref))?.[1] ?? ""]?.principal_arn;
+    const grants = Object.values(resourcesOf(staging.cluster, "aws_eks_access_policy_association")).map((a) => ({
+      principal: principalOf(a.principal_arn),
+      policy: String(a.policy_arn).split("/").pop(),
+      scope: a.access_scope,
+    }));
+    const config = awsConfig("staging").cluster;
+    expect(config.adminRoleArns).toHaveLength(1);
+    expect(config.readerRoleArns).toHaveLength(1);
+    expect(grants).toEqual([
+      { principal: config.adminRoleArns[0], policy: "AmazonEKSClusterAdminPolicy", scope: { type: "cluster" } },
+      { principal: config.readerRoleArns[0], policy: "AmazonEKSViewPolicy", scope: { type: "cluster" } },
+      // Helm keeps the gitops stack's release state in Secrets there, which a plan must refresh.
+      { principal: config.readerRoleArns[0], policy: "AmazonEKSAdminViewPolicy", scope: { type: "namespace", namespaces: ["argocd"] } },
     ]);
+    // The namespace Helm installs into is the one readers may read Secrets in.
+    const releases = Object.values(resourcesOf(staging.gitops, "helm_release"));
+    expect(releases.length).toBeGreaterThan(0);
+    const namespaces = resourcesOf(staging.gitops, "kubernetes_namespace_v1");
+    for (const release of releases) {
+      const ref = /^\$\{kubernetes_namespace_v1\.([\w-]+)\.metadata\[0\]\.name\}$/.exec(String(release.namespace))?.[1] ?? "";
+      expect(namespaces[ref]?.metadata).toEqual({ name: "argocd" });
+    }
+  });
+
+  it("gives nodes the cluster security group, which EKS stops adding once the template names interfaces", () => {
+    const [template] = Object.values(resourcesOf(staging.cluster, "aws_launch_template"));
+    const [address] = Object.keys(resourcesOf(staging.cluster, "aws_eks_cluster"));
+    expect(template?.network_interfaces).toEqual([
+      {
+        associate_public_ip_address: "false",
+        delete_on_termination: "true",
+        security_groups: [`\${aws_eks_cluster.${address}.vpc_config[0].cluster_security_group_id}`],
+      },
+    ]);
+  });
+
+  it("tags the instances, volumes and network interfaces node groups launch with the environment's tags", () => {
+    for (const [env, json] of [["staging", staging], ["production", production]] as const) {
+      const templates = Object.values(resourcesOf(json.cluster, "aws_launch_template"));
+      expect(templates.length).toBeGreaterThan(0);
+      for (const template of templates) {
+        expect(template.tag_specifications).toEqual(
+          ["instance", "volume", "network-interface"].map((resource_type) => ({ resource_type, tags: { project: "cadec23", env } })),
+        );
+      }
+    }
+  });
+
+  it("installs the EBS CSI driver after the pod identity agent that gives it credentials, and after the nodes", () => {
+    const addons = resourcesOf(staging.cluster, "aws_eks_addon");
+    const addressOf = (name: string) => Object.entries(addons).find(([, a]) => a.addon_name === name)?.[0];
+    const ebs = addons[addressOf("aws-ebs-csi-driver") ?? ""];
+    expect(ebs?.depends_on).toEqual(
+      expect.arrayContaining([`aws_eks_addon.${addressOf("eks-pod-identity-agent")}`, ...Object.keys(resourcesOf(staging.cluster, "aws_eks_node_group")).map((k) => `aws_eks_node_group.${k}`)]),
+    );
   });
 
   it("installs the core add-ons, EBS CSI with a pod identity", () => {

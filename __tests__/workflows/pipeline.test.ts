@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { APPLY_ROLE_MAX_SESSION_SECONDS, PLAN_ROLE_MAX_SESSION_SECONDS } from "../../stacks/bootstrap-stack";
 import {
   REPO_ROOT,
   allJobs,
@@ -190,6 +191,25 @@ describe("terraform setup", () => {
     expect(role("plan.yml", "plan")).toBe("${{ vars.GITOPS_PLAN_ROLE_ARN }}");
     expect(role("drift.yml", "drift")).toBe("${{ vars.GITOPS_PLAN_ROLE_ARN }}");
     expect(role("apply-environment.yml", "apply")).toBe("${{ vars.GITOPS_APPLY_ROLE_ARN }}");
+  });
+
+  it("asks for the role's longest session, and the apply session outlasts the apply job's timeout", () => {
+    // A session shorter than the job would expire mid-apply, which is as bad as a cancel; a longer one
+    // than the role's max_session_duration makes the role assumption itself fail.
+    const assume = (file: string, id: string) => {
+      const job = workflowByFile(files, file).jobs[id] as Job;
+      const seconds = step(job, (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true).with?.["role-duration-seconds"];
+      // 360 minutes is GitHub's default when a job sets no timeout.
+      return { seconds, timeoutSeconds: (job["timeout-minutes"] ?? 360) * 60 };
+    };
+    const apply = assume("apply-environment.yml", "apply");
+    expect(apply.seconds).toBe(APPLY_ROLE_MAX_SESSION_SECONDS);
+    expect(apply.seconds).toBeGreaterThanOrEqual(apply.timeoutSeconds);
+    for (const [file, id] of [["plan.yml", "plan"], ["drift.yml", "drift"]] as const) {
+      const plan = assume(file, id);
+      expect({ file, seconds: plan.seconds }).toEqual({ file, seconds: PLAN_ROLE_MAX_SESSION_SECONDS });
+      expect(plan.seconds).toBeGreaterThanOrEqual(plan.timeoutSeconds);
+    }
   });
 });
 

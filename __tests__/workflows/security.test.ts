@@ -142,7 +142,7 @@ describe("credentials", () => {
     const assume = jobs.flatMap((j) => stepsOf(j.job).filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@")));
     expect(assume.length).toBeGreaterThanOrEqual(3);
     for (const step of assume) {
-      expect(Object.keys(step.with ?? {}).sort()).toEqual(["aws-region", "role-session-name", "role-to-assume"]);
+      expect(Object.keys(step.with ?? {}).sort()).toEqual(["aws-region", "role-duration-seconds", "role-session-name", "role-to-assume"]);
       expect(step.with?.["role-to-assume"]).toMatch(/^\$\{\{ vars\.GITOPS_(PLAN|APPLY)_ROLE_ARN \}\}$/);
     }
   });

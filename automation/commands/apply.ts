@@ -94,14 +94,17 @@ export const applyCommand: CommandModule = {
         }
 
         const environment = opts.env ?? "all stacks";
+        // One apply comment per environment: staging's report (and the fingerprints it offers for
+        // approval) must survive production's run on the same pull request.
+        const key = opts.env !== undefined ? `apply-${opts.env}` : "apply";
         const report = async (results: readonly StackApplyResult[], inProgress: boolean) => {
           if (!pr || !octokit) return;
           await upsertStickyComment(octokit, {
             owner: pr.owner,
             repo: pr.repo,
             issueNumber: pr.number,
-            marker: commentMarker("apply", "apply"),
-            body: renderApplyComment(results, { environment, inProgress }),
+            marker: commentMarker(key, "apply"),
+            body: renderApplyComment(results, { environment, key, inProgress }),
             authors: opts.author,
             log: (m) => io.stderr(`${m}\n`),
             sleep: (ms) => io.sleep(ms),
@@ -109,23 +112,31 @@ export const applyCommand: CommandModule = {
         };
 
         const outDir = resolve(opts.out ?? (await io.writer.makeTempDir("gitops-apply-")));
-        const terraform = await io.createTerraform(opts.terraform);
-        const results = await applyStacks(
-          {
-            ...planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes, verb: "apply" }),
-            reviewed,
-            labels,
-            // Each stack's outcome reaches the PR as soon as it is known.
-            onResult: async (_result, soFar) => report(soFar, soFar.length < stacks.length),
-          },
-          stacks,
-        );
-        await report(results, false);
-        if (opts.out === undefined) await io.writer.remove(outDir); // fresh plans hold secrets: do not leave them behind
+        let results: StackApplyResult[];
+        try {
+          const terraform = await io.createTerraform(opts.terraform);
+          results = await applyStacks(
+            {
+              ...planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes, verb: "apply" }),
+              reviewed,
+              labels,
+              // Each stack's outcome reaches the PR as soon as it is known.
+              onResult: async (_result, soFar) => report(soFar, soFar.length < stacks.length),
+            },
+            stacks,
+          );
+        } finally {
+          if (opts.out === undefined) await io.writer.remove(outDir); // fresh plans hold secrets: do not leave them behind
+        }
+        try {
+          await report(results, false);
+        } catch (error) {
+          io.stderr(`could not update the apply comment on #${pr?.number}: ${error instanceof Error ? error.message : String(error)}\n`);
+        }
         const summary = formatApplyResults(results);
         io.stdout(summary);
         if (io.env.GITHUB_STEP_SUMMARY) {
-          await io.writer.appendText(io.env.GITHUB_STEP_SUMMARY, renderApplyComment(results, { environment }).split("\n").slice(1).join("\n"));
+          await io.writer.appendText(io.env.GITHUB_STEP_SUMMARY, renderApplyComment(results, { environment, key }).split("\n").slice(1).join("\n"));
         }
         const left = results.filter((r) => !isSettled(r.status));
         if (left.length > 0) throw new CommandFailure(`not applied: ${left.map((r) => `${r.stack} (${r.status})`).join(", ")}`);

@@ -1,6 +1,8 @@
 // `gitops comment`: create or update the one sticky comment for a key on a pull request.
 import { CommandFailure, UsageError } from "../errors";
-import { describeStatus, upsertStickyComment } from "../github/sticky-comment";
+import { parseRepo } from "../github/pull-request";
+import { describeGitHubError } from "../github/request-error";
+import { upsertStickyComment } from "../github/sticky-comment";
 import { GITHUB_COMMENT_LIMIT, assertCommentKey } from "../render/comment";
 import { collect, type CommandModule } from "./types";
 
@@ -28,8 +30,8 @@ export const commentCommand: CommandModule = {
       .option("--author <login>", "also treat comments by this login as ours (default: bot users only); repeatable", collect, [])
       .option("--dry-run", "print what would be done without writing")
       .action(async (opts: CommentOptions) => {
-        const [owner, repo, ...rest] = opts.repo.split("/");
-        if (!owner || !repo || rest.length > 0) throw new UsageError(`--repo ${JSON.stringify(opts.repo)}: expected OWNER/REPO`);
+        const repo = parseRepo(opts.repo);
+        if (!repo) throw new UsageError(`--repo ${JSON.stringify(opts.repo)}: expected OWNER/REPO`);
         const pr = Number(opts.pr);
         if (!Number.isInteger(pr) || pr <= 0) throw new UsageError(`--pr ${JSON.stringify(opts.pr)}: expected a pull request number`);
         assertCommentKey(opts.key);
@@ -47,8 +49,7 @@ export const commentCommand: CommandModule = {
         const octokit = io.createGitHubClient({ baseUrl: io.env.GITHUB_API_URL || "https://api.github.com", token, log: (m) => io.stderr(`${m}\n`) });
         try {
           const result = await upsertStickyComment(octokit, {
-            owner,
-            repo,
+            ...repo,
             issueNumber: pr,
             marker,
             body,
@@ -66,9 +67,7 @@ export const commentCommand: CommandModule = {
           }
         } catch (error) {
           if (error instanceof UsageError) throw error;
-          const req = (error as { request?: { method?: string; url?: string } }).request;
-          const where = req?.method && req.url ? ` (${req.method} ${req.url})` : "";
-          throw new CommandFailure(`GitHub request failed${where}: ${describeStatus(error)}`);
+          throw new CommandFailure(describeGitHubError(error));
         }
       });
   },

@@ -29,7 +29,7 @@ export const diffCommand: CommandModule = {
       .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
       .action(async (stacks: string[], opts: DiffOptions) => {
         if (opts.synth) {
-          const code = await io.runSynth(opts.env !== undefined ? ["--env", opts.env] : []);
+          const code = await io.runSynth(opts.env !== undefined ? ["--env", opts.env] : [], opts.cdktfOut);
           if (code !== 0) throw new CommandFailure(`synth failed (exit ${code}); nothing was planned`);
         }
         const out = await io.writer.makeTempDir("gitops-diff-");

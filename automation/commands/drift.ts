@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { CommandFailure, ResultCode, UsageError } from "../errors";
 import { closeDriftIssues, openOrUpdateDriftIssue, updateOpenDriftIssue, type DriftIssueRequest, type DriftIssueResult } from "../github/drift-issue";
 import { parseRepo } from "../github/pull-request";
-import { describeStatus } from "../github/sticky-comment";
+import { describeGitHubError } from "../github/request-error";
 import type { CliIo } from "../io";
 import { readManifest, type SynthManifest } from "../manifest";
 import { planStacks, type StackPlanResult } from "../planning";
@@ -58,12 +58,6 @@ function describeIssue(result: DriftIssueResult): string {
     default:
       return `issue${ref} ${result.action}${result.closedDuplicates.length ? `, duplicates closed: ${result.closedDuplicates.map((n) => `#${n}`).join(", ")}` : ""}`;
   }
-}
-
-function describeGitHubError(error: unknown): string {
-  const req = (error as { request?: { method?: string; url?: string } }).request;
-  const where = req?.method && req.url ? ` (${req.method} ${req.url})` : "";
-  return `GitHub request failed${where}: ${describeStatus(error)}`;
 }
 
 export const driftCommand: CommandModule = {

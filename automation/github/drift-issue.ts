@@ -2,20 +2,15 @@
 // a comment once the environment is clean. Only issues written by a bot (or --author) are ours.
 import type { Octokit } from "@octokit/rest";
 import { DRIFT_LABEL, driftIssueTitle } from "../render/drift-report";
-import { describeStatus } from "./sticky-comment";
+import { createOnce, mayHaveLanded, normalizeBody, type CreateRetryOptions } from "./create-once";
+import { describeStatus } from "./request-error";
 
-export interface DriftIssueRequest {
+export interface DriftIssueRequest extends CreateRetryOptions {
   readonly owner: string;
   readonly repo: string;
   readonly env: string;
   /** Logins whose issues count as ours besides bots (a PAT user). Humans' issues are never touched otherwise. */
   readonly authors?: readonly string[];
-  /** Attempts for the create call; between attempts the issues are listed again. @default 3 */
-  readonly createAttempts?: number;
-  /** Wait before listing again after a failed create. @default 2000 */
-  readonly createRetryDelayMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly log?: (message: string) => void;
 }
 
 export interface DriftIssue {
@@ -36,11 +31,6 @@ export interface DriftIssueResult {
   readonly closedDuplicates: readonly number[];
 }
 
-/** GitHub may hand bodies back with CRLF; compare with LF. */
-function normalize(body: string): string {
-  return body.replace(/\r\n/g, "\n");
-}
-
 /**
  * Our open drift issues for the environment, oldest first: label `drift`, exact title, written by a
  * bot or one of `authors`. The issues list also returns pull requests; those are skipped.
@@ -58,32 +48,31 @@ export async function findDriftIssues(octokit: Octokit, req: DriftIssueRequest):
 
 /** Opens the issue with `body`, or brings the open one up to date (no write when the body is the same). */
 export async function openOrUpdateDriftIssue(octokit: Octokit, req: DriftIssueRequest, body: string): Promise<DriftIssueResult> {
-  const log = req.log ?? (() => undefined);
   const existing = await findDriftIssues(octokit, req);
   if (existing.length > 0) return reconcile(octokit, req, existing, body);
 
-  const attempts = req.createAttempts ?? 3;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      // retries: 0 — plugin-retry would repeat a POST that may already have landed.
-      const { data } = await octokit.rest.issues.create({
-        owner: req.owner,
-        repo: req.repo,
-        title: driftIssueTitle(req.env),
-        body,
-        labels: [DRIFT_LABEL],
-        request: { retries: 0 },
-      });
-      return { action: "created", number: data.number, url: data.html_url, closedDuplicates: [] };
-    } catch (error) {
-      if (!mayHaveLanded(error) || attempt >= attempts) throw error;
-      log(`creating the drift issue failed (${describeStatus(error)}); checking whether it was created before retrying (attempt ${attempt + 1} of ${attempts})`);
-      // Give a POST that did land time to show up in the list.
-      await (req.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms))))((req.createRetryDelayMs ?? 2000) * attempt);
-      const landed = await findDriftIssues(octokit, req);
-      if (landed.length > 0) return reconcile(octokit, req, landed, body);
-    }
-  }
+  return createOnce<DriftIssueResult>(
+    {
+      what: "the drift issue",
+      create: async () => {
+        // retries: 0 — plugin-retry would repeat a POST that may already have landed.
+        const { data } = await octokit.rest.issues.create({
+          owner: req.owner,
+          repo: req.repo,
+          title: driftIssueTitle(req.env),
+          body,
+          labels: [DRIFT_LABEL],
+          request: { retries: 0 },
+        });
+        return { action: "created", number: data.number, url: data.html_url, closedDuplicates: [] };
+      },
+      findLanded: async () => {
+        const landed = await findDriftIssues(octokit, req);
+        return landed.length > 0 ? reconcile(octokit, req, landed, body) : null;
+      },
+    },
+    req,
+  );
 }
 
 /** Errors without drift: refresh an open issue so it does not show stale results, but open none. */
@@ -106,7 +95,7 @@ export async function closeDriftIssues(octokit: Octokit, req: DriftIssueRequest,
 async function reconcile(octokit: Octokit, req: DriftIssueRequest, issues: readonly DriftIssue[], body: string): Promise<DriftIssueResult> {
   const kept = issues[0]!;
   const duplicates = issues.slice(1);
-  const unchanged = normalize(kept.body ?? "") === normalize(body);
+  const unchanged = normalizeBody(kept.body ?? "") === normalizeBody(body);
   if (!unchanged) await octokit.rest.issues.update({ owner: req.owner, repo: req.repo, issue_number: kept.number, body });
   for (const dup of duplicates) await closeIssue(octokit, req, dup.number, `Duplicate of #${kept.number}.`, "not_planned");
   return { action: unchanged ? "unchanged" : "updated", number: kept.number, url: kept.html_url, closedDuplicates: duplicates.map((d) => d.number) };
@@ -121,10 +110,4 @@ async function closeIssue(octokit: Octokit, req: DriftIssueRequest, number: numb
     (req.log ?? (() => undefined))(`commenting on issue #${number} failed (${describeStatus(error)}); closing it anyway`);
   }
   await octokit.rest.issues.update({ owner: req.owner, repo: req.repo, issue_number: number, state: "closed", state_reason: reason });
-}
-
-/** A 5xx or a timeout (surfaced by Octokit as status 500) does not tell whether the POST was stored. */
-function mayHaveLanded(error: unknown): boolean {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === "number" && status >= 500;
 }

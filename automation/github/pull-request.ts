@@ -15,11 +15,16 @@ export async function pullRequestLabels(octokit: Octokit, pr: PullRequestRef): P
   return data.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean);
 }
 
+/** The identity the plan workflow comments as; other apps installed on the repository are not trusted. */
+export const PLAN_COMMENT_AUTHOR = "github-actions[bot]";
+
 /**
- * Fingerprints from the newest bot-written plan comment (key `plan`), or null when the PR has none.
- * A human's comment, even one quoting the marker, is never read as approval.
+ * Fingerprints from the newest plan comment (key `plan`) written by the plan workflow's identity
+ * (or one of `authors`), or null when the PR has none. A comment by anyone else — a human quoting
+ * the marker, another GitHub App — is never read as approval.
  */
 export async function reviewedFingerprints(octokit: Octokit, pr: PullRequestRef, authors: readonly string[] = []): Promise<Record<string, string> | null> {
+  const trusted = new Set([PLAN_COMMENT_AUTHOR, ...authors]);
   const comments = await findStickyComments(octokit, {
     owner: pr.owner,
     repo: pr.repo,
@@ -28,7 +33,7 @@ export async function reviewedFingerprints(octokit: Octokit, pr: PullRequestRef,
     body: "",
     authors,
   });
-  const newest = comments[comments.length - 1];
+  const newest = comments.filter((c) => c.user !== null && trusted.has(c.user.login)).at(-1);
   return newest ? readFingerprints(newest.body ?? "") : null;
 }
 

@@ -9,7 +9,9 @@ import { isOutputChange, isShownChange } from "./summary";
  * name). Only the fields that describe the change are hashed, so run metadata (timestamp,
  * prior_state, planned_values, resource_drift, sensitivity marks) never moves it. Moved-only and
  * import-only entries are included: applying them changes state, so they are part of the review.
- * Errored plans have no fingerprint: they cannot be applied.
+ * So are Terraform 1.14 action invocations (sorted by address): an action-only plan runs something,
+ * and must not share the fingerprint of an empty plan. Plans without actions hash as they did before
+ * actions existed. Errored plans have no fingerprint: they cannot be applied.
  */
 export function fingerprintPlan(plan: PlanJson): string | null {
   if (plan.errored === true) return null;
@@ -47,7 +49,20 @@ export function fingerprintPlan(plan: PlanJson): string | null {
       replace_paths: (rc.change.replace_paths as JsonValue | undefined) ?? null,
     });
   });
-  hash.update("]}");
+  hash.update("]");
+  const actions = (plan.action_invocations ?? []) as JsonValue[];
+  if (actions.length > 0) {
+    const address = (a: JsonValue) => (a !== null && typeof a === "object" && !Array.isArray(a) && typeof a.address === "string" ? a.address : "");
+    hash.update(',"actions":[');
+    [...actions]
+      .sort((a, b) => compare(address(a), address(b)))
+      .forEach((action, i) => {
+        if (i > 0) hash.update(",");
+        writeCanonical(hash, action);
+      });
+    hash.update("]");
+  }
+  hash.update("}");
   return `sha256:${hash.digest("hex")}`;
 }
 

@@ -150,24 +150,28 @@ interface Side {
 /**
  * Changed leaves between before and after, down to MAX_DEPTH levels. A node marked sensitive on
  * either side is reported as one `(sensitive)` line and never entered, so neither values nor map keys
- * under a sensitive mark reach the output; at the depth limit any sensitive mark below hides the value.
+ * under a sensitive mark reach the output. Where a line is written, sensitivity is decided once from
+ * both sides' marks and applied to both, as Terraform does: a value that becomes (or stops being)
+ * sensitive would otherwise leak through the side without the mark. At the depth limit, or where the
+ * two sides have different shapes, any sensitive mark below on either side hides both values.
  */
 function diffAttributes(change: ChangeJson, replacePaths: ReadonlySet<string>, maxChars: number): AttributeChange[] {
   const out: AttributeChange[] = [];
-  const show = (side: Side): string =>
-    side.value === null || side.value === undefined ? "null" : containsSensitive(side.sensitive) ? SENSITIVE : displayValue(side.value, maxChars);
+  const show = (value: JsonValue | undefined, hidden: boolean): string =>
+    value === null || value === undefined ? "null" : hidden ? SENSITIVE : displayValue(value, maxChars);
   const walk = (path: Array<string | number>, before: Side, after: Side, unknown: JsonValue | undefined): void => {
     const name = formatPath(path);
     const forces = replacePaths.has(name);
     const unknownHere = unknown === true;
+    const hidden = containsSensitive(before.sensitive) || containsSensitive(after.sensitive);
     if (path.length > 0 && (before.sensitive === true || after.sensitive === true)) {
       if (unknownHere || !deepEqual(before.value, after.value)) {
-        out.push({ path: name, before: before.value == null ? "null" : SENSITIVE, after: unknownHere ? UNKNOWN : after.value == null ? "null" : SENSITIVE, forcesReplacement: forces });
+        out.push({ path: name, before: show(before.value, true), after: unknownHere ? UNKNOWN : show(after.value, true), forcesReplacement: forces });
       }
       return;
     }
     if (unknownHere) {
-      if (path.length > 0) out.push({ path: name, before: show(before), after: UNKNOWN, forcesReplacement: forces });
+      if (path.length > 0) out.push({ path: name, before: show(before.value, hidden), after: UNKNOWN, forcesReplacement: forces });
       return;
     }
     const descend =
@@ -189,8 +193,8 @@ function diffAttributes(change: ChangeJson, replacePaths: ReadonlySet<string>, m
     if (path.length === 0) return;
     const unknownInside = containsSensitive(unknown); // same walk: any `true` below
     if (unknownInside || !deepEqual(before.value, after.value)) {
-      const afterText = show(after);
-      out.push({ path: name, before: show(before), after: unknownInside ? `${afterText} ${UNKNOWN}` : afterText, forcesReplacement: forces });
+      const afterText = show(after.value, hidden);
+      out.push({ path: name, before: show(before.value, hidden), after: unknownInside ? `${afterText} ${UNKNOWN}` : afterText, forcesReplacement: forces });
     }
   };
   walk([], { value: change.before ?? null, sensitive: change.before_sensitive }, { value: change.after ?? null, sensitive: change.after_sensitive }, change.after_unknown);

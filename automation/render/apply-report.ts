@@ -32,6 +32,8 @@ function resultsTable(results: readonly StackApplyResult[]): string {
 
 export interface ApplyReportOptions {
   readonly environment: string;
+  /** Sticky comment key. @default "apply" */
+  readonly key?: string;
   /** Still running: more stacks will follow. */
   readonly inProgress?: boolean;
 }
@@ -56,7 +58,7 @@ export function renderApplyComment(results: readonly StackApplyResult[], options
   }
   return renderPlanComment(
     approvable.flatMap((r) => (r.plan ? [r.plan.section] : [])),
-    { key: "apply", command: "apply", title: `Terraform apply: ${options.environment}`, intro: intro.join("\n\n"), fingerprintsMarker: false },
+    { key: options.key ?? "apply", command: "apply", title: `Terraform apply: ${options.environment}`, intro: intro.join("\n\n"), fingerprintsMarker: false },
   );
 }
 

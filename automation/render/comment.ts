@@ -42,12 +42,24 @@ export function fingerprintsMarker(sections: readonly StackSection[]): string {
   return `<!-- gitops:fingerprints ${JSON.stringify(map).replace(/>/g, "\\u003e")} -->`;
 }
 
-/** Reads the fingerprints marker of a rendered comment (what apply compares against). */
+/**
+ * Reads the fingerprints marker of a rendered comment (what apply compares against). Only the last
+ * line counts: everything above it is rendered from plans and terraform output, which an author of
+ * the change can influence, so a marker-like line there must never be read as approval.
+ */
 export function readFingerprints(body: string): Record<string, string> | null {
-  const match = /<!-- gitops:fingerprints (\{.*?\}) -->/.exec(body);
+  const match = /(?:^|\n)<!-- gitops:fingerprints (\{[^\n]*\}) -->\n*$/.exec(body);
   if (!match?.[1]) return null;
-  const parsed: unknown = JSON.parse(match[1]);
-  return parsed !== null && typeof parsed === "object" ? (parsed as Record<string, string>) : null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(match[1]);
+  } catch {
+    return null;
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  if (!entries.every(([, v]) => typeof v === "string" && /^sha256:[0-9a-f]{64}$/.test(v))) return null;
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** How much of one section is shown. */

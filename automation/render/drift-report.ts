@@ -5,11 +5,11 @@
 // daily run with the same drift leaves the issue (and everyone watching it) alone.
 import { UsageError } from "../errors";
 import { parsePlanJson, type PlanJson } from "../plan/plan-json";
-import { reviewPlan, SENSITIVE, UNKNOWN, type ResourceReview } from "../plan/review";
+import { reviewPlan, type ResourceReview } from "../plan/review";
 import type { StackPlanResult, StackPlanStatus } from "../planning";
 import { GITHUB_COMMENT_LIMIT } from "./comment";
 import { codeSpan, formatNumber, htmlText, plainText, plural } from "./markdown";
-import type { SectionGroup, SectionItem, StackSection } from "./section";
+import { markdownDisplay, type SectionGroup, type SectionItem, type StackSection } from "./section";
 
 export const DRIFT_LABEL = "drift";
 
@@ -117,14 +117,9 @@ const OUTSIDE_GROUPS: ReadonlyArray<{ title: string; test: (r: ResourceReview) =
   { title: "Other actions", test: (r) => r.action !== "delete" && r.action !== "update" },
 ];
 
-function displayValue(display: string): string {
-  if (display === SENSITIVE || display === UNKNOWN) return `_${display}_`;
-  return codeSpan(display);
-}
-
 function outsideItem(r: ResourceReview): SectionItem {
   const kind = r.action === "delete" || r.action === "update" ? "" : ` (${plainText(r.action)})`;
-  const detail = r.attributes.map((a) => `  - ${codeSpan(a.path)}: ${displayValue(a.before)} → ${displayValue(a.after)}`);
+  const detail = r.attributes.map((a) => `  - ${codeSpan(a.path)}: ${markdownDisplay(a.before)} → ${markdownDisplay(a.after)}`);
   if (r.omittedAttributes > 0) detail.push(`  - … ${plural(r.omittedAttributes, "more attribute")}`);
   return { line: `- ${codeSpan(r.address)}${kind}`, detail: detail.join("\n") };
 }

@@ -25,21 +25,9 @@ export function codeBlock(text: string): string {
 }
 
 /**
- * Plain text placed in markdown (not inside an HTML element): HTML-escaped, markdown
- * punctuation backslash-escaped, and `@` followed by a zero-width space so `@team` cannot ping.
+ * Text inside an HTML element such as <summary>, where markdown escapes are not processed: one line,
+ * HTML-escaped, and `@` followed by a zero-width space so `@team` cannot ping.
  */
-export function plainText(text: string): string {
-  return text
-    .replace(/[\r\n]+/g, " ")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/([\\`*_[\]|~])/g, "\\$1")
-    .replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
-}
-
-/** Text inside an HTML element such as <summary>, where markdown escapes are not processed. */
 export function htmlText(text: string): string {
   return text
     .replace(/[\r\n]+/g, " ")
@@ -48,6 +36,15 @@ export function htmlText(text: string): string {
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;")
     .replace(/@/g, `@${ZERO_WIDTH_SPACE}`);
+}
+
+/**
+ * Plain text placed in markdown (not inside an HTML element): htmlText, then markdown punctuation
+ * backslash-escaped. Escaping after htmlText is safe: it adds only `&`, `;`, letters and a zero-width
+ * space, none of which is markdown punctuation.
+ */
+export function plainText(text: string): string {
+  return htmlText(text).replace(/([\\`*_[\]|~])/g, "\\$1");
 }
 
 function longestRun(text: string, ch: string): number {

@@ -220,18 +220,21 @@ function resourceItem(r: ResourceReview): SectionItem {
   else if (r.reason) tags.push(reasonText(r.reason));
   if (r.action === "create-forget") tags.push("create, then forget the old object");
   const line = `- ${codeSpan(r.address)}${tags.length > 0 ? ` (${tags.join("; ")})` : ""}`;
-  const detail = r.attributes.map((a) => `  - ${codeSpan(a.path)}: ${value(a.before)} → ${value(a.after)}${a.forcesReplacement ? " **forces replacement**" : ""}`);
+  const detail = r.attributes.map((a) => `  - ${codeSpan(a.path)}: ${markdownDisplay(a.before)} → ${markdownDisplay(a.after)}${a.forcesReplacement ? " **forces replacement**" : ""}`);
   if (r.omittedAttributes > 0) detail.push(`  - … ${plural(r.omittedAttributes, "more attribute")}`);
   return { line, detail: detail.join("\n") };
 }
 
 function outputItem(o: OutputReview): SectionItem {
   const verb = o.action === "create" ? "new" : o.action === "delete" ? "removed" : "changed";
-  return { line: `- ${codeSpan(o.name)} (${verb})`, detail: `  - ${value(o.before)} → ${value(o.after)}` };
+  return { line: `- ${codeSpan(o.name)} (${verb})`, detail: `  - ${markdownDisplay(o.before)} → ${markdownDisplay(o.after)}` };
 }
 
-/** Placeholders stay plain italics so they cannot be mistaken for a literal string value. */
-function value(display: string): string {
+/**
+ * A review's display value (see AttributeChange) as markdown. Placeholders stay plain italics so they
+ * cannot be mistaken for a literal string value.
+ */
+export function markdownDisplay(display: string): string {
   if (display === SENSITIVE || display === UNKNOWN) return `_${display}_`;
   if (display.endsWith(` ${UNKNOWN}`)) return `${codeSpan(display.slice(0, -UNKNOWN.length - 1))} _(partly ${UNKNOWN.slice(1)}_`;
   return codeSpan(display);

@@ -13,6 +13,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { invalidProp } from "../errors";
 import { LATEST_KUBERNETES_VERSION } from "../policies/kubernetes-versions";
@@ -41,15 +42,31 @@ export interface EksClusterProps {
   readonly endpointPublicAccessCidrs?: readonly string[];
   /** IAM roles that get cluster-admin through access entries. @default [] */
   readonly adminRoleArns?: readonly string[];
-  /** IAM roles that get read access to everything, Secrets included (AmazonEKSAdminViewPolicy). @default [] */
+  /**
+   * IAM roles that get read access: AmazonEKSViewPolicy cluster-wide (no Secrets), plus
+   * AmazonEKSAdminViewPolicy (Secrets included) in `readerSecretsNamespace` only. @default []
+   */
   readonly readerRoleArns?: readonly string[];
+  /**
+   * The one namespace where readers may also read Secrets: where Helm keeps the release state of the
+   * gitops stack's helm_release resources, which a plan has to refresh. @default "argocd"
+   */
+  readonly readerSecretsNamespace?: string;
   readonly nodeGroups: Readonly<Record<string, NodeGroupProps>>;
   /** Days CloudWatch keeps control-plane logs. @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * Tags for the instances, volumes and network interfaces the node groups launch: the provider's
+   * default_tags do not reach them, since the Auto Scaling group (not Terraform) creates them. @default {}
+   */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 type EksClusterDefaults = Required<
-  Pick<EksClusterProps, "version" | "endpointPublicAccessCidrs" | "adminRoleArns" | "readerRoleArns" | "logRetentionDays">
+  Pick<
+    EksClusterProps,
+    "version" | "endpointPublicAccessCidrs" | "adminRoleArns" | "readerRoleArns" | "readerSecretsNamespace" | "logRetentionDays" | "tags"
+  >
 > &
   Required<Pick<NodeGroupProps, "diskSizeGiB" | "capacityType">>;
 
@@ -58,7 +75,9 @@ export const EKS_CLUSTER_DEFAULTS: EksClusterDefaults = {
   endpointPublicAccessCidrs: [],
   adminRoleArns: [],
   readerRoleArns: [],
+  readerSecretsNamespace: "argocd",
   logRetentionDays: 365,
+  tags: {},
   diskSizeGiB: 50,
   capacityType: "ON_DEMAND",
 };
@@ -68,12 +87,18 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "contro
 
 /** Managed add-ons installed on every cluster; versions float to EKS's default for the cluster version. */
 export const CORE_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"] as const;
+type CoreAddon = (typeof CORE_ADDONS)[number];
 
 const ACCESS_POLICY = {
   admin: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-  // Unlike AmazonEKSViewPolicy, this one can read Secrets, where Helm keeps its release state.
-  reader: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy",
+  // Everything but Secrets.
+  view: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+  // Secrets too: only ever granted scoped to a namespace.
+  adminView: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy",
 } as const;
+
+/** EC2 resources a node group's Auto Scaling group creates from the launch template. */
+export const NODE_TAGGED_RESOURCE_TYPES = ["instance", "volume", "network-interface"] as const;
 
 const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
@@ -124,8 +149,8 @@ export class EksCluster extends Construct {
     this.clusterCertificateAuthority = this.cluster.certificateAuthority.get(0).data;
     this.clusterArn = this.cluster.arn;
 
-    this.grantAccess("admin", p.adminRoleArns);
-    this.grantAccess("reader", p.readerRoleArns);
+    this.grantAdmins(p.adminRoleArns);
+    this.grantReaders(p.readerRoleArns, p.readerSecretsNamespace);
 
     const nodeRole = this.serviceRole("node-role", "ec2.amazonaws.com", [
       "AmazonEKSWorkerNodePolicy",
@@ -133,7 +158,7 @@ export class EksCluster extends Construct {
       "AmazonEC2ContainerRegistryReadOnly",
     ]);
     for (const [name, group] of Object.entries(p.nodeGroups)) {
-      this.nodeGroups.push(this.addNodeGroup(name, group, nodeRole, p.privateSubnetIds));
+      this.nodeGroups.push(this.addNodeGroup(name, group, nodeRole, p.privateSubnetIds, p.tags));
     }
     this.addCoreAddons();
 
@@ -155,14 +180,37 @@ export class EksCluster extends Construct {
     return { role, attachments };
   }
 
-  private grantAccess(level: keyof typeof ACCESS_POLICY, roleArns: readonly string[]): void {
+  private grantAdmins(roleArns: readonly string[]): void {
     roleArns.forEach((principalArn, i) => {
-      const entry = new EksAccessEntry(this, `${level}-${i}`, { clusterName: this.cluster.name, principalArn });
-      new EksAccessPolicyAssociation(this, `${level}-${i}-policy`, {
+      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: this.cluster.name, principalArn });
+      new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
         clusterName: this.cluster.name,
         principalArn: entry.principalArn,
-        policyArn: ACCESS_POLICY[level],
+        policyArn: ACCESS_POLICY.admin,
         accessScope: { type: "cluster" },
+      });
+    });
+  }
+
+  /**
+   * Readers (the plan role) see everything but Secrets cluster-wide. Helm keeps release state in
+   * Secrets, so a plan of helm_release needs them in the release namespace, and only there: a
+   * cluster-wide AdminView would let every pull request's plan read every Secret in the cluster.
+   */
+  private grantReaders(roleArns: readonly string[], secretsNamespace: string): void {
+    roleArns.forEach((principalArn, i) => {
+      const entry = new EksAccessEntry(this, `reader-${i}`, { clusterName: this.cluster.name, principalArn });
+      new EksAccessPolicyAssociation(this, `reader-${i}-policy`, {
+        clusterName: this.cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: ACCESS_POLICY.view,
+        accessScope: { type: "cluster" },
+      });
+      new EksAccessPolicyAssociation(this, `reader-${i}-secrets-policy`, {
+        clusterName: this.cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: ACCESS_POLICY.adminView,
+        accessScope: { type: "namespace", namespaces: [secretsNamespace] },
       });
     });
   }
@@ -172,13 +220,29 @@ export class EksCluster extends Construct {
     group: NodeGroupProps,
     nodeRole: { role: IamRole; attachments: IamRolePolicyAttachment[] },
     subnetIds: readonly string[],
+    tags: Readonly<Record<string, string>>,
   ): EksNodeGroup {
     const template = new LaunchTemplate(this, `${name}-nodes`, {
       namePrefix: `${name}-`,
       updateDefaultVersion: true,
       // IMDSv2 only, and one hop, so pods cannot borrow the node's credentials.
       metadataOptions: { httpTokens: "required", httpEndpoint: "enabled", httpPutResponseHopLimit: 1 },
-      networkInterfaces: [{ associatePublicIpAddress: "false", deleteOnTermination: "true" }],
+      networkInterfaces: [
+        {
+          associatePublicIpAddress: "false",
+          deleteOnTermination: "true",
+          // A template that describes the network interface takes over its security groups: EKS then no
+          // longer attaches the cluster security group, and without it nodes cannot reach the control
+          // plane (nor it the kubelets) and never join. So name it here explicitly.
+          securityGroups: [this.cluster.vpcConfig.clusterSecurityGroupId],
+        },
+      ],
+      // Instances, their volumes and ENIs are created by the Auto Scaling group, not by Terraform, so
+      // the provider's default_tags never reach them.
+      tagSpecifications:
+        Object.keys(tags).length > 0
+          ? NODE_TAGGED_RESOURCE_TYPES.map((resourceType) => ({ resourceType, tags: { ...tags } }))
+          : undefined,
       blockDeviceMappings: [
         {
           deviceName: "/dev/xvda",
@@ -220,16 +284,26 @@ export class EksCluster extends Construct {
       role: ebsCsiRole.name,
       policyArn: managedPolicy("service-role/AmazonEBSCSIDriverPolicy"),
     });
+    const addons: Partial<Record<CoreAddon, EksAddon>> = {};
+    // coredns and the EBS CSI controller are Deployments: they need nodes to become healthy. The EBS
+    // CSI controller gets its AWS credentials through a pod identity, which only the pod identity
+    // agent hands out: without it the controller starts with no credentials and crash-loops.
+    const dependencies = (addon: CoreAddon): ITerraformDependable[] | undefined => {
+      if (addon === "coredns") return this.nodeGroups;
+      if (addon !== "aws-ebs-csi-driver") return undefined;
+      const agent = addons["eks-pod-identity-agent"];
+      if (!agent) throw new Error("EksCluster: eks-pod-identity-agent must come before aws-ebs-csi-driver in CORE_ADDONS");
+      return [...this.nodeGroups, agent];
+    };
     for (const addon of CORE_ADDONS) {
-      new EksAddon(this, addon, {
+      addons[addon] = new EksAddon(this, addon, {
         clusterName: this.cluster.name,
         addonName: addon,
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "PRESERVE",
         podIdentityAssociation:
           addon === "aws-ebs-csi-driver" ? [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] : undefined,
-        // coredns and the EBS CSI controller are Deployments: they need nodes to become healthy.
-        dependsOn: addon === "coredns" || addon === "aws-ebs-csi-driver" ? this.nodeGroups : undefined,
+        dependsOn: dependencies(addon),
       });
     }
   }
@@ -245,6 +319,10 @@ function validate(p: EksClusterProps & EksClusterDefaults): void {
   }
   if (p.endpointPublicAccessCidrs.some((c) => c === "0.0.0.0/0")) {
     throw invalidProp("EksCluster", "endpointPublicAccessCidrs", p.endpointPublicAccessCidrs, "CIDRs narrower than 0.0.0.0/0");
+  }
+  // A Kubernetes namespace name (RFC 1123 label).
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(p.readerSecretsNamespace)) {
+    throw invalidProp("EksCluster", "readerSecretsNamespace", p.readerSecretsNamespace, "a namespace name (lower-case letters, digits, -)");
   }
   if (Object.keys(p.nodeGroups).length === 0) throw invalidProp("EksCluster", "nodeGroups", p.nodeGroups, "at least one node group");
   for (const [name, g] of Object.entries(p.nodeGroups)) {

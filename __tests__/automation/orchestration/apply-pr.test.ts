@@ -35,7 +35,7 @@ function apply(synth: string, pr: number, fake: FakeTerraform) {
   });
 }
 
-const applyComments = (pr: number) => gh.on(pr).filter((c) => c.body.startsWith("<!-- gitops:apply key=apply -->"));
+const applyComments = (pr: number) => gh.on(pr).filter((c) => c.body.startsWith("<!-- gitops:apply key=apply-staging -->"));
 
 describe("gitops apply --reviewed-pr", () => {
   it("applies the plans reviewed on the PR and reports the result there", async () => {
@@ -66,6 +66,18 @@ describe("gitops apply --reviewed-pr", () => {
     expect(gh.on(pr).filter((c) => c.body.startsWith("<!-- gitops:plan key=plan -->"))).toHaveLength(1);
   });
 
+  it("keeps applying dependents when GitHub fails to take the progress comment", async () => {
+    const { synth, pr } = await reviewedPr();
+    const outage = { method: "POST", path: /\/comments$/, status: 502, body: { message: "Server Error" } };
+    gh.fail(...Array.from({ length: 40 }, () => outage));
+    const fake = new FakeTerraform(REVIEWED);
+    const r = await apply(synth, pr, fake);
+    expect(fake.ops("apply")).toEqual(["staging-cluster", "staging-gitops"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("could not report the result");
+    expect(applyComments(pr)).toHaveLength(0);
+  });
+
   it("ignores a human's comment that quotes the fingerprints marker", async () => {
     const { synth, pr } = await reviewedPr();
     gh.comments.splice(0, gh.comments.length);
@@ -76,6 +88,17 @@ describe("gitops apply --reviewed-pr", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`pull request #${pr} has no plan comment with fingerprints`);
     expect(fake.ops("apply")).toEqual([]);
+  });
+
+  it("trusts only the plan workflow's identity, not other GitHub Apps", async () => {
+    const { synth, pr } = await reviewedPr();
+    const other = { login: "helpful-app[bot]", id: 9001, type: "Bot" as const };
+    const body = gh.on(pr)[0]?.body ?? "";
+    gh.seed(pr, other, body.replace(/sha256:[0-9a-f]{64}/g, `sha256:${"2".repeat(64)}`));
+    const fake = new FakeTerraform(REVIEWED);
+    const r = await apply(synth, pr, fake);
+    expect(r.code).toBe(0); // the newer comment by the other app is ignored; the real review stands
+    expect(fake.ops("apply")).toEqual(["staging-cluster", "staging-gitops"]);
   });
 
   it("reads allow-destroy from the PR's labels", async () => {

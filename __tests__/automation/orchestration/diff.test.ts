@@ -13,13 +13,13 @@ describe("gitops diff", () => {
     const fake = new FakeTerraform(scripts);
     const r = await runCli(["diff", "--cdktf-out", synth, "staging-cluster"], {
       terraform: fake,
-      runSynth: async (args) => {
-        synthCalls.push(args);
+      runSynth: async (args, outdir) => {
+        synthCalls.push([...args, outdir]);
         return 0;
       },
     });
     expect(r.code).toBe(0);
-    expect(synthCalls).toEqual([[]]);
+    expect(synthCalls).toEqual([[synth]]); // synthesizes into the directory it then plans
     expect(fake.ops("plan")).toEqual(["staging-cluster"]);
     expect(r.stdout).toMatch(/^staging-cluster:\n {4}~ tfcoremock_map\.map\n/);
     expect(r.stdout).toContain("  Plan: 0 to add, 1 to change, 0 to destroy.\n");

@@ -67,3 +67,20 @@ describe("runInDependencyOrder", () => {
     await expect(runInDependencyOrder([], 0, async () => 1)).rejects.toThrow("--parallel: expected an integer >= 1, got 0");
   });
 });
+
+describe("runInDependencyOrder when a task throws", () => {
+  it("starts nothing new and rejects only after the tasks in flight finished", async () => {
+    const events: string[] = [];
+    const run = runInDependencyOrder(
+      [{ name: "a", dependencies: [] }, { name: "b", dependencies: [] }, { name: "c", dependencies: ["a"] }],
+      2,
+      async (name) => {
+        if (name === "a") throw new Error("boom");
+        await tick(30);
+        events.push(`${name} done`);
+      },
+    );
+    await expect(run).rejects.toThrow("boom");
+    expect(events).toEqual(["b done"]);
+  });
+});

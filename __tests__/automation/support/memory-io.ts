@@ -20,7 +20,7 @@ export interface MemoryIoOptions {
   /** Replaces the process runner (fakes replaying plan JSON); default: the real, checked binary. */
   terraform?: TerraformRunner;
   /** Stands in for `npm run synth`. */
-  runSynth?: (args: readonly string[]) => Promise<number>;
+  runSynth?: (args: readonly string[], outdir: string) => Promise<number>;
 }
 
 export async function runCli(args: string[], options: MemoryIoOptions = {}): Promise<Captured> {
