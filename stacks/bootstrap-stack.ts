@@ -27,22 +27,13 @@ import {
   stateKeyAliasArn,
   type BootstrapConfig,
 } from "../config/bootstrap-schema";
+import { APPLY_ROLE_MAX_SESSION_SECONDS, PLAN_ROLE_MAX_SESSION_SECONDS } from "./role-sessions";
 
 export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 const STS_AUDIENCE = "sts.amazonaws.com";
 /** Relative to cdktf.out/stacks/bootstrap, i.e. the repository root: outside cdktf.out, which every synth replaces. */
 export const BOOTSTRAP_LOCAL_STATE_PATH = "../../../terraform.bootstrap.tfstate";
-/**
- * Longest session of the plan role (pull-request plans, drift): two hours, well over those jobs'
- * 60-minute timeouts. The workflows ask for exactly this with `role-duration-seconds`.
- */
-export const PLAN_ROLE_MAX_SESSION_SECONDS = 2 * 3600;
-/**
- * Longest session of the apply roles: six hours, the apply job's timeout (360 minutes), so a long
- * node-group rollout is never left with expired credentials halfway. IAM allows up to 12 hours.
- */
-export const APPLY_ROLE_MAX_SESSION_SECONDS = 6 * 3600;
 
 export class BootstrapStack extends TerraformStack {
   readonly bucket: S3Bucket;

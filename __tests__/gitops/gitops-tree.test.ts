@@ -3,7 +3,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadEnvironmentConfigs } from "../../config/schema";
-import { ARGOCD_DEFAULTS, argoCdAppsChartValues, ROOT_PROJECT } from "../../constructs/argocd";
+import { ARGOCD_DEFAULTS } from "../../constructs/argocd/defaults";
+import { argoCdAppsChartValues, ROOT_PROJECT } from "../../constructs/argocd/values";
 import {
   checkEnvironmentApps,
   checkKinds,

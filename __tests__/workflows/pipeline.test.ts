@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { APPLY_ROLE_MAX_SESSION_SECONDS, PLAN_ROLE_MAX_SESSION_SECONDS } from "../../stacks/bootstrap-stack";
+import { APPLY_ROLE_MAX_SESSION_SECONDS, PLAN_ROLE_MAX_SESSION_SECONDS } from "../../stacks/role-sessions";
 import {
   REPO_ROOT,
   allJobs,

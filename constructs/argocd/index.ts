@@ -5,7 +5,9 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
 import { invalidProp } from "../errors";
 import { argoCdAppsChartValues, argoCdChartValues, type ServerExposure } from "./values";
+import { ARGOCD_DEFAULTS, type ArgoCdDefaults } from "./defaults";
 
+export { ARGOCD_DEFAULTS } from "./defaults";
 export {
   argoCdAppsChartValues,
   argoCdChartValues,
@@ -37,20 +39,6 @@ export interface ArgoCdProps {
   /** SSO is configured: the local admin user is disabled and Dex runs. @default false */
   readonly sso?: boolean;
 }
-
-type ArgoCdDefaults = Required<Pick<ArgoCdProps, "namespace" | "serverExposure" | "highAvailability" | "sso">> & {
-  readonly repository: string;
-  readonly rootApplicationName: string;
-};
-
-export const ARGOCD_DEFAULTS: ArgoCdDefaults = {
-  namespace: "argocd",
-  serverExposure: "clusterIp",
-  highAvailability: false,
-  sso: false,
-  repository: "https://argoproj.github.io/argo-helm",
-  rootApplicationName: "root",
-};
 
 const PINNED_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
