@@ -4,7 +4,8 @@
 // `npm run typecheck`), no second node start-up.
 //   node scripts/run-bundled.mjs <entry.ts> [args...]
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import Module, { createRequire } from "node:module";
+import vm from "node:vm";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -59,6 +60,31 @@ async function bundle() {
   writeFileSync(inputsFile, JSON.stringify(inputs));
 }
 
+/**
+ * Runs the bundle as a CommonJS module with a V8 code cache next to it: compiling 3.5 MB of
+ * JavaScript is a tenth of a synth, and the cache (written after the first run, so it also holds
+ * the functions that run compiled lazily) skips most of it. A stale or foreign cache is rejected
+ * by V8 and rewritten.
+ */
+function runWithCodeCache(file) {
+  const cacheFile = `${file}.v8cache`;
+  const cachedData = existsSync(cacheFile) && statSync(cacheFile).mtimeMs >= statSync(file).mtimeMs ? readFileSync(cacheFile) : undefined;
+  const script = new vm.Script(Module.wrap(readFileSync(file, "utf8")), { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    process.once("exit", () => {
+      try {
+        writeFileSync(cacheFile, script.createCachedData());
+      } catch {
+        // only a missed speed-up
+      }
+    });
+  }
+  const module = new Module(file);
+  module.filename = file;
+  module.paths = Module._nodeModulePaths(dirname(file));
+  script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
+}
+
 if (!isFresh()) await bundle();
 process.argv = [process.argv[0], resolve(outfile), ...args];
-createRequire(import.meta.url)(outfile);
+runWithCodeCache(outfile);
