@@ -2,8 +2,7 @@
 // order and after its dependencies were applied; a stack is applied only when its fresh plan has the
 // fingerprint reviewers approved. Anything else is left alone, with its dependents, and reported.
 import { findProtectedDestroys } from "./destroy-guard";
-import { planStack, stackDirectory, type PlanningContext, type StackPlanResult } from "./planning";
-import { runInDependencyOrder } from "./schedule";
+import { planStack, runStackTasks, stackDirectory, type PlanningContext, type StackPlanResult } from "./planning";
 import type { LineSink } from "./terraform";
 
 /**
@@ -76,28 +75,16 @@ async function applyStack(ctx: ApplyContext, stack: string, deps: ReadonlyMap<st
 }
 
 /** Applies `stacks` in dependency order; resolves to one result per stack, in that order. */
-export async function applyStacks(ctx: ApplyContext, stacks: readonly string[]): Promise<StackApplyResult[]> {
-  const nodes = stacks.map((name) => ({ name, dependencies: ctx.manifest.stacks.get(name)?.dependencies ?? [] }));
+export function applyStacks(ctx: ApplyContext, stacks: readonly string[]): Promise<StackApplyResult[]> {
   const finished: StackApplyResult[] = [];
-  let started = 0;
-  const results = await runInDependencyOrder<StackApplyResult>(nodes, ctx.parallel, async (stack, deps) => {
-    const began = Date.now();
-    ctx.log.begin(stack, ++started, stacks.length);
-    let result: StackApplyResult;
-    try {
-      result = await applyStack(ctx, stack, deps);
-    } catch (error) {
-      result = { stack, status: "error", plan: null, reviewedFingerprint: ctx.reviewed[stack] ?? null, detail: error instanceof Error ? error.message : String(error) };
-    }
-    ctx.log.end(stack, result.status, (Date.now() - began) / 1000);
-    finished.push(result);
-    try {
+  return runStackTasks<StackApplyResult>(
+    ctx,
+    stacks,
+    (stack, deps) => applyStack(ctx, stack, deps),
+    (stack, _deps, message) => ({ stack, status: "error", plan: null, reviewedFingerprint: ctx.reviewed[stack] ?? null, detail: message }),
+    async (result) => {
+      finished.push(result);
       await ctx.onResult?.(result, finished);
-    } catch (error) {
-      // Reporting is not applying: a GitHub outage must not stop the stacks that depend on this one.
-      ctx.log.line(stack, `could not report the result: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    return result;
-  });
-  return [...results.values()];
+    },
+  );
 }

@@ -163,27 +163,51 @@ export async function planStack(
 }
 
 /**
- * Plans `stacks` (names in the manifest) in dependency order, at most `ctx.parallel` at a time. One
- * stack's failure never stops the others; its dependents are reported as blocked.
+ * Runs `task` for every stack in dependency order, at most `ctx.parallel` at a time, with progress in
+ * the stack log. A task that throws (unreadable plan JSON, a vanished binary) becomes that stack's
+ * `onError` result only; the other stacks go on. `onResult` (e.g. a PR comment update) sees every
+ * result; its failures are logged, never allowed to stop the stacks that depend on this one.
  */
-export async function planStacks(ctx: PlanningContext, stacks: readonly string[]): Promise<StackPlanResult[]> {
+export async function runStackTasks<R extends { readonly status: string }>(
+  ctx: Pick<PlanningContext, "manifest" | "parallel" | "log">,
+  stacks: readonly string[],
+  task: (stack: string, dependencyResults: ReadonlyMap<string, R>) => Promise<R>,
+  onError: (stack: string, dependencyResults: ReadonlyMap<string, R>, message: string) => R,
+  onResult?: (result: R) => Promise<void>,
+): Promise<R[]> {
   const nodes = stacks.map((name) => ({ name, dependencies: ctx.manifest.stacks.get(name)?.dependencies ?? [] }));
   let started = 0;
-  const results = await runInDependencyOrder<StackPlanResult>(nodes, ctx.parallel, async (stack, deps) => {
+  const results = await runInDependencyOrder<R>(nodes, ctx.parallel, async (stack, deps) => {
     const began = Date.now();
     ctx.log.begin(stack, ++started, stacks.length);
-    let result: StackPlanResult;
+    let result: R;
     try {
-      result = await planStack(ctx, stack, deps);
+      result = await task(stack, deps);
     } catch (error) {
-      // A crash in one stack (unreadable plan JSON, a vanished binary) is that stack's error only.
-      const message = error instanceof Error ? error.message : String(error);
-      result = finish({ stack, status: "error", ...EMPTY, dependsOnPending: pendingDependencies(deps), errorText: message });
+      result = onError(stack, deps, error instanceof Error ? error.message : String(error));
     }
     ctx.log.end(stack, result.status, (Date.now() - began) / 1000);
+    try {
+      await onResult?.(result);
+    } catch (error) {
+      ctx.log.line(stack, `could not report the result: ${error instanceof Error ? error.message : String(error)}`);
+    }
     return result;
   });
   return [...results.values()];
+}
+
+/**
+ * Plans `stacks` (names in the manifest) in dependency order. One stack's failure never stops the
+ * others; its dependents are reported as blocked.
+ */
+export function planStacks(ctx: PlanningContext, stacks: readonly string[]): Promise<StackPlanResult[]> {
+  return runStackTasks<StackPlanResult>(
+    ctx,
+    stacks,
+    (stack, deps) => planStack(ctx, stack, deps),
+    (stack, deps, message) => finish({ stack, status: "error", ...EMPTY, dependsOnPending: pendingDependencies(deps), errorText: message }),
+  );
 }
 
 /** `{"<stack>":"sha256:..."}` for every stack that planned, with or without changes. */
