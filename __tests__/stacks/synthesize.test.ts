@@ -1,6 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { detectChangedStacks } from "../../automation/changed";
+import { nodeFileReader } from "../../automation/io";
 import { formatStackTable, synthesize } from "../../stacks/synthesize";
 import { awsConfig, configs } from "./helpers";
 
@@ -22,5 +24,20 @@ describe("synthesize", () => {
     expect(() => synthesize([broken], outdir)).toThrow("Network: invalid prop availabilityZones");
     expect(readFileSync(join(outdir, "manifest.json"), "utf8")).toBe(before);
     expect(readdirSync(join(outdir, ".."))).toEqual(["cdktf.out"]);
+  });
+
+  it("gives the plan workflow a stable diff: a config change marks exactly its environment's stacks", async () => {
+    const again = join(mkdtempSync(join(tmpdir(), "synth-again-")), "cdktf.out");
+    synthesize(configs, again);
+    expect(await detectChangedStacks(outdir, again, nodeFileReader)).toEqual({ changed: [], added: [], removed: [] });
+    const bigger = configs.map((c) =>
+      c.kind === "aws" && c.environment === "staging"
+        ? { ...c, cluster: { ...c.cluster, nodeGroups: { default: { ...c.cluster.nodeGroups.default!, maxSize: 8 } } } }
+        : c,
+    );
+    const changed = join(mkdtempSync(join(tmpdir(), "synth-changed-")), "cdktf.out");
+    synthesize(bigger, changed);
+    // The gitops stack reads the cluster's outputs, so it is planned too.
+    expect(await detectChangedStacks(outdir, changed, nodeFileReader)).toEqual({ changed: ["staging-cluster", "staging-gitops"], added: [], removed: [] });
   });
 });
