@@ -2,6 +2,7 @@
 //   npm run synth [-- --env staging[,production]]   (`--env bootstrap` selects the bootstrap stack)
 import { loadConfigs } from "./config/bootstrap-schema";
 import { ConfigError } from "./config/schema";
+import { InvalidPropError } from "./constructs/errors";
 import { formatPolicyReport, type PolicyReport } from "./constructs/policies";
 import { formatStackTable, synthesize, SynthError } from "./stacks/synthesize";
 
@@ -21,7 +22,8 @@ try {
   if (observed.policy) console.log(`\n${formatPolicyReport(observed.policy)}`);
   console.log(`\n${reports.length} stacks written to ${outdir}/`);
 } catch (error) {
-  if (error instanceof ConfigError || error instanceof SynthError) {
+  // InvalidPropError: a construct refused a value the config schema let through; still a clean message.
+  if (error instanceof ConfigError || error instanceof SynthError || error instanceof InvalidPropError) {
     // Warnings, waivers and the counts; the errors themselves are listed in the SynthError message.
     if (observed.policy) console.error(formatPolicyReport(observed.policy, { errors: false }));
     console.error(error.message);

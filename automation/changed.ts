@@ -16,7 +16,9 @@ export interface ChangedStacks {
 /**
  * Drops what changes without changing infrastructure: every `//` key (cdktf's metadata: construct
  * paths, unique ids, stack name and version, output metadata). Key order is normalised by canonical
- * JSON, so reordering alone is not a change either.
+ * JSON, so reordering alone is not a change either. Nothing else in cdk.tf.json varies between runs
+ * or checkouts as long as stacks avoid absolute paths (the local backends use relative ones); the
+ * synth stability test in __tests__/stacks/synthesize.test.ts keeps that true.
  */
 export function stripMetadata(value: JsonValue): JsonValue {
   if (value === null || typeof value !== "object") return value;

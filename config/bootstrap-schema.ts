@@ -105,7 +105,7 @@ export function parseBootstrapConfig(
     return { problems: [`${file}: (top level): expected a mapping of keys, got ${JSON.stringify(raw) ?? "nothing"}`] };
   }
   const result = BootstrapSchema.safeParse(raw);
-  if (!result.success) return { problems: formatIssues(file, raw, result.error.issues) };
+  if (!result.success) return { problems: formatIssues(file, raw, result.error.issues, BootstrapSchema) };
   const config = result.data;
   const problems: string[] = [];
   const seen = new Set<string>();

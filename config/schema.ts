@@ -61,7 +61,9 @@ const NodeGroupSchema = z.strictObject({
 const ClusterSchema = z.strictObject({
   version: matching(K8S_VERSION, 'a Kubernetes minor version in quotes, like "1.35"').default(LATEST_KUBERNETES_VERSION),
   /** Empty list: the public endpoint is off and only the private one (inside the VPC) answers. */
-  endpointPublicAccessCidrs: z.array(cidr).default([]),
+  endpointPublicAccessCidrs: z
+    .array(cidr.refine((c) => !c.endsWith("/0"), { error: "expected a CIDR narrower than 0.0.0.0/0 (the API endpoint must not be open to the internet)" }))
+    .default([]),
   /** IAM roles that administer the cluster (the apply role of the workflows). */
   adminRoleArns: z.array(matching(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
   /** IAM roles that read the cluster, Secrets included (the plan role, so PR plans can refresh Helm releases). */
@@ -155,10 +157,33 @@ function keyPath(path: readonly PropertyKey[]): string {
   return path.length ? path.map(String).join(".") : "(top level)";
 }
 
-export function formatIssues(file: string, raw: unknown, issues: readonly z.core.$ZodIssue[]): string[] {
+/** The keys an object schema at `path` accepts, for "unknown key" messages. */
+function allowedKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let node: unknown = schema;
+  const unwrap = (n: unknown): unknown => {
+    let current = n as { _zod?: { def?: { type?: string; innerType?: unknown } } };
+    while (current?._zod?.def && ["optional", "default", "nullable", "prefault"].includes(current._zod.def.type ?? "")) {
+      current = current._zod.def.innerType as typeof current;
+    }
+    return current;
+  };
+  for (const key of path) {
+    const def = (unwrap(node) as { _zod?: { def?: { type?: string; shape?: Record<string, unknown>; valueType?: unknown; element?: unknown } } })._zod?.def;
+    if (def?.type === "object") node = def.shape?.[String(key)];
+    else if (def?.type === "record") node = def.valueType;
+    else if (def?.type === "array") node = def.element;
+    else return [];
+  }
+  const def = (unwrap(node) as { _zod?: { def?: { type?: string; shape?: Record<string, unknown> } } })._zod?.def;
+  return def?.type === "object" ? Object.keys(def.shape ?? {}) : [];
+}
+
+export function formatIssues(file: string, raw: unknown, issues: readonly z.core.$ZodIssue[], schema?: z.ZodType): string[] {
   return issues.map((issue) => {
     if (issue.code === "unrecognized_keys") {
-      return `${file}: ${keyPath([...issue.path, issue.keys[0] ?? ""])}: unknown key; expected one of the documented keys, got ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+      const allowed = schema ? allowedKeysAt(schema, issue.path) : [];
+      const expected = allowed.length ? `one of ${allowed.join(", ")}` : "one of the documented keys";
+      return `${file}: ${keyPath([...issue.path, issue.keys[0] ?? ""])}: unknown key; expected ${expected}, got ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
     }
     if (issue.code === "invalid_value" && "values" in issue) {
       const allowed = issue.values.map((v) => JSON.stringify(v)).join(" or ");
@@ -173,30 +198,42 @@ export function formatIssues(file: string, raw: unknown, issues: readonly z.core
   });
 }
 
-/** Rules that span several keys; zod reports shape problems first, these run on well-formed configs. */
-function crossFieldProblems(file: string, config: EnvironmentConfig, expectedName: string): string[] {
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Rules that span several keys. They read the raw document defensively and run even when the shape
+ * check failed, so one round of fixing sees every problem (a value of the wrong type just skips the
+ * rules that need it; the shape check has already reported it).
+ */
+function crossFieldProblems(file: string, raw: Record<string, unknown>, expectedName: string): string[] {
   const problems: string[] = [];
-  if (config.environment !== expectedName) {
-    problems.push(`${file}: environment: expected "${expectedName}" (the file name), got "${config.environment}"`);
+  const environment = raw.environment;
+  if (typeof environment === "string" && environment !== expectedName) {
+    problems.push(`${file}: environment: expected "${expectedName}" (the file name), got "${environment}"`);
   }
-  if (config.kind !== "aws") return problems;
-  for (const [name, group] of Object.entries(config.cluster.nodeGroups)) {
-    const at = `${file}: cluster.nodeGroups.${name}`;
-    if (group.minSize > group.desiredSize) {
-      problems.push(`${at}.desiredSize: expected >= minSize (${group.minSize}), got ${group.desiredSize}`);
-    }
-    if (group.desiredSize > group.maxSize) {
-      problems.push(`${at}.maxSize: expected >= desiredSize (${group.desiredSize}), got ${group.maxSize}`);
-    }
-  }
-  if (Object.keys(config.cluster.nodeGroups).length === 0) {
-    problems.push(`${file}: cluster.nodeGroups: expected at least one node group, got none`);
-  }
-  if (config.tags.env !== config.environment) {
-    problems.push(`${file}: tags.env: expected "${config.environment}" (the environment), got "${config.tags.env}"`);
-  }
-  if (config.gitops.serverExposure === "ingress" && !config.gitops.hostname) {
+  const gitops = isRecord(raw.gitops) ? raw.gitops : {};
+  if (gitops.serverExposure === "ingress" && !gitops.hostname) {
     problems.push(`${file}: gitops.hostname: expected a host name when serverExposure is "ingress", got nothing`);
+  }
+  if ("local" in raw) return problems;
+  const nodeGroups = isRecord(raw.cluster) ? raw.cluster.nodeGroups : undefined;
+  if (isRecord(nodeGroups)) {
+    if (Object.keys(nodeGroups).length === 0) problems.push(`${file}: cluster.nodeGroups: expected at least one node group, got none`);
+    for (const [name, group] of Object.entries(nodeGroups)) {
+      if (!isRecord(group)) continue;
+      const { minSize, desiredSize, maxSize } = group;
+      const at = `${file}: cluster.nodeGroups.${name}`;
+      if (typeof minSize === "number" && typeof desiredSize === "number" && minSize > desiredSize) {
+        problems.push(`${at}.desiredSize: expected >= minSize (${minSize}), got ${desiredSize}`);
+      }
+      if (typeof desiredSize === "number" && typeof maxSize === "number" && desiredSize > maxSize) {
+        problems.push(`${at}.maxSize: expected >= desiredSize (${desiredSize}), got ${maxSize}`);
+      }
+    }
+  }
+  const tagEnv = isRecord(raw.tags) ? raw.tags.env : undefined;
+  if (typeof tagEnv === "string" && typeof environment === "string" && tagEnv !== environment) {
+    problems.push(`${file}: tags.env: expected "${environment}" (the environment), got "${tagEnv}"`);
   }
   return problems;
 }
@@ -211,11 +248,14 @@ export function parseEnvironmentConfig(
     return { problems: [`${file}: (top level): expected a mapping of keys, got ${describeFound(raw)}`] };
   }
   const isLocal = "local" in raw;
-  const result = isLocal ? LocalEnvironmentSchema.safeParse(raw) : AwsEnvironmentSchema.safeParse(raw);
-  if (!result.success) return { problems: formatIssues(file, raw, result.error.issues) };
-  const config = { ...result.data, kind: isLocal ? "local" : "aws" } as EnvironmentConfig;
-  const problems = crossFieldProblems(file, config, expectedName);
-  return problems.length ? { problems } : { config, problems: [] };
+  const schema = isLocal ? LocalEnvironmentSchema : AwsEnvironmentSchema;
+  const result = schema.safeParse(raw);
+  const problems = [
+    ...(result.success ? [] : formatIssues(file, raw, result.error.issues, schema)),
+    ...crossFieldProblems(file, raw as Record<string, unknown>, expectedName),
+  ];
+  if (!result.success || problems.length > 0) return { problems };
+  return { config: { ...result.data, kind: isLocal ? "local" : "aws" } as EnvironmentConfig, problems: [] };
 }
 
 /** Reads YAML text; syntax errors name the file and the line. */

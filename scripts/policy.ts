@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfigs } from "../config/bootstrap-schema";
 import { ConfigError } from "../config/schema";
+import { InvalidPropError } from "../constructs/errors";
 import { formatPolicyReport, type PolicyReport } from "../constructs/policies";
 import { synthesize, SynthError } from "../stacks/synthesize";
 
@@ -34,7 +35,7 @@ function run(argv: readonly string[]): number {
       if (!(error instanceof SynthError) || !observed.policy) throw error;
     }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof SynthError) {
+    if (error instanceof ConfigError || error instanceof SynthError || error instanceof InvalidPropError) {
       console.error(error.message);
       return 2;
     }

@@ -99,7 +99,7 @@ describe("bootstrap config", () => {
 
   it("rejects unknown keys, naming them", () => {
     expect(problemsOf(shippedText.replace("backend: local", "backend: local\nbackends: s3"))).toEqual([
-      'config/bootstrap.yaml: backends: unknown key; expected one of the documented keys, got "backends"',
+      'config/bootstrap.yaml: backends: unknown key; expected one of aws, tags, github, state, backend, environments, applyRole, got "backends"',
     ]);
   });
 });

@@ -33,7 +33,7 @@ describe("environment config", () => {
   it("rejects unknown keys, naming them", () => {
     const text = staging.replace("  natGateways: single", "  natGateways: single\n  natGateway: perAz");
     expect(problemsOf(text)).toEqual([
-      'config/staging.yaml: network.natGateway: unknown key; expected one of the documented keys, got "natGateway"',
+      'config/staging.yaml: network.natGateway: unknown key; expected one of cidr, availabilityZones, natGateways, got "natGateway"',
     ]);
   });
 
@@ -62,6 +62,22 @@ describe("environment config", () => {
     ]);
   });
 
+  it("reports rules across keys in the same round as shape errors", () => {
+    const text = staging.replace("natGateways: single", "natGateways: perZone").replace("desiredSize: 2", "desiredSize: 30").replace("environment: staging", "environment: prod");
+    expect(problemsOf(text)).toEqual([
+      'config/staging.yaml: network.natGateways: expected "single" or "perAz", got "perZone"',
+      'config/staging.yaml: environment: expected "staging" (the file name), got "prod"',
+      "config/staging.yaml: cluster.nodeGroups.default.maxSize: expected >= desiredSize (30), got 6",
+      'config/staging.yaml: tags.env: expected "prod" (the environment), got "staging"',
+    ]);
+  });
+
+  it("refuses an API endpoint open to the whole internet", () => {
+    expect(problemsOf(staging.replace('["203.0.113.0/24"]', '["0.0.0.0/0"]'))).toEqual([
+      'config/staging.yaml: cluster.endpointPublicAccessCidrs.0: expected a CIDR narrower than 0.0.0.0/0 (the API endpoint must not be open to the internet), got "0.0.0.0/0"',
+    ]);
+  });
+
   it("requires environment to equal the file name", () => {
     expect(problemsOf(staging, "prod")).toContain('config/prod.yaml: environment: expected "prod" (the file name), got "staging"');
   });
@@ -87,9 +103,10 @@ describe("environment config", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems;
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(4);
     expect(problems[0]).toMatch(/^[^:]+\/production\.yaml: network\.natGateways: expected "single" or "perAz", got 2$/);
     expect(problems[1]).toMatch(/^[^:]+\/staging\.yaml: cluster\.nodeGroups\.default\.maxSize: expected an integer from 1 to 450, got 0$/);
-    expect(problems[2]).toBe("--env qa: no config/qa.yaml; expected one of production, staging");
+    expect(problems[2]).toMatch(/^[^:]+\/staging\.yaml: cluster\.nodeGroups\.default\.maxSize: expected >= desiredSize \(2\), got 0$/);
+    expect(problems[3]).toBe("--env qa: no config/qa.yaml; expected one of production, staging");
   });
 });

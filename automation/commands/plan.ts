@@ -1,5 +1,6 @@
 // `gitops plan`: plan the selected stacks of an existing synth output and write what the review
-// needs: per stack plan.tfplan, plan.json, summary.json, section.json (stderr.txt on errors), and
+// needs: per stack plan.tfplan, plan.json, summary.json (when there is a plan), section.json,
+// stderr.txt (when there is none), and
 // for all stacks comment.md and fingerprints.json.
 import { join, resolve } from "node:path";
 import { DEFAULT_PROTECTED_TYPES, isDestroyAllowed, parseList } from "../destroy-guard";
@@ -37,8 +38,9 @@ async function writeStackFiles(io: CliIo, outDir: string, result: StackPlanResul
   const dir = join(outDir, result.stack);
   await io.writer.makeDir(dir);
   await io.writer.writeText(join(dir, "section.json"), `${JSON.stringify(result.section)}\n`);
-  const summary = result.counts ?? null;
-  await io.writer.writeText(join(dir, "summary.json"), `${JSON.stringify({ stack: result.stack, status: result.status, ...(summary ?? {}) })}\n`);
+  // Exactly what `summarize --format json` prints for the plan; a stack without a plan has none (its
+  // status and error are in section.json and stderr.txt).
+  if (result.counts) await io.writer.writeText(join(dir, "summary.json"), `${JSON.stringify(result.counts)}\n`);
   if (result.errorText !== undefined && result.status !== "changes" && result.status !== "no-changes") {
     await io.writer.writeText(join(dir, "stderr.txt"), result.errorText);
   }

@@ -34,7 +34,10 @@ describe("gitops plan", () => {
     for (const stack of Object.keys(ENV_STACKS)) {
       for (const f of ["plan.tfplan", "plan.json", "summary.json", "section.json"]) expect([stack, f, existsSync(join(out, stack, f))]).toEqual([stack, f, true]);
     }
-    expect(JSON.parse(read("staging-cluster", "summary.json"))).toMatchObject({ stack: "staging-cluster", status: "changes", add: 3, change: 0, destroy: 0 });
+    // summary.json is exactly what `gitops summarize --format json` prints for the same plan.
+    const summarized = await runCli(["summarize", join(out, "staging-cluster", "plan.json"), "--format", "json"]);
+    expect(read("staging-cluster", "summary.json")).toBe(summarized.stdout);
+    expect(JSON.parse(read("staging-cluster", "summary.json"))).toMatchObject({ add: 3, change: 0, destroy: 0, noChanges: false });
     const fingerprints = JSON.parse(read("fingerprints.json")) as Record<string, string>;
     expect(Object.keys(fingerprints).sort()).toEqual(Object.keys(ENV_STACKS).sort());
     const comment = read("comment.md");
@@ -82,7 +85,8 @@ describe("gitops plan", () => {
     });
     const r = await plan(fake, synth, out, ["--env", "staging"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(read("staging-gitops", "summary.json"))).toEqual({ stack: "staging-gitops", status: "pending" });
+    expect(existsSync(join(out, "staging-gitops", "summary.json"))).toBe(false);
+    expect(JSON.parse(read("staging-gitops", "section.json"))).toMatchObject({ stack: "staging-gitops", status: "pending", counts: null });
     expect(read("comment.md")).toContain("Pending `staging-cluster`: planned after it is applied");
   });
 
