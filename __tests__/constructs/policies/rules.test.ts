@@ -7,6 +7,7 @@ import { EksCluster, type EksClusterConfig } from "@cdktf/provider-aws/lib/eks-c
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
@@ -241,6 +242,69 @@ describe("IAM rules", () => {
   it("IAM003 warns about whole-service wildcards on every resource", () => {
     expect(findings("IAM003", doc(["ec2:*"], ["*"]))).toEqual(["IAM003 test/doc warning"]);
     expect(findings("IAM003", doc(["ec2:Describe*"], ["*"]))).toEqual([]);
+  });
+
+  /** The one finding's problem text, for rules whose message names what matched. */
+  const problem = (rule: string, build: Build): string | undefined => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "test");
+    build(stack);
+    const report = Policy.apply(app, { only: [rule] });
+    Testing.synth(stack);
+    return report.findings.map((f) => f.problem).join(" | ") || undefined;
+  };
+  const scoped = ["arn:aws:iam::123456789012:role/app", "arn:aws:s3:::state/staging/*"];
+
+  it("IAM004 warns about privilege escalation on every resource, one action or a whole combination", () => {
+    expect(findings("IAM004", doc(["iam:PutRolePolicy"], ["*"]))).toEqual(["IAM004 test/doc warning"]);
+    expect(findings("IAM004", doc(["iam:PutRolePolicy", "iam:PassRole", "ec2:RunInstances"], scoped))).toEqual([]);
+    // The combination may be spread over statements, and wildcards count.
+    const split = (s: TerraformStack) =>
+      new DataAwsIamPolicyDocument(s, "doc", { statement: [{ actions: ["iam:Pass*"], resources: ["*"] }, { actions: ["ec2:RunInstances"], resources: ["*"] }] });
+    expect(findings("IAM004", split)).toEqual(["IAM004 test/doc warning"]);
+    expect(problem("IAM004", split)).toBe('allows privilege escalation on resource "*": iam:PassRole + ec2:RunInstances');
+    // Half a combination is no path; administrator statements are IAM001's.
+    expect(findings("IAM004", doc(["iam:PassRole", "ec2:DescribeInstances"], ["*"]))).toEqual([]);
+    expect(findings("IAM004", doc(["*"], ["*"]))).toEqual([]);
+    expect(problem("IAM004", doc(["iam:*"], ["*"]))).toMatch(/^allows privilege escalation on resource "\*": iam:CreateAccessKey, iam:CreateLoginProfile, iam:UpdateLoginProfile and \d+ more$/);
+  });
+
+  it("IAM004 ignores actions an unconditional Deny on every resource takes away", () => {
+    const denied = (s: TerraformStack) =>
+      new IamPolicy(s, "policy", {
+        policy: JSON.stringify({
+          Statement: [
+            { Effect: "Allow", Action: ["iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"], Resource: "*" },
+            { Effect: "Deny", Action: "iam:PassRole", Resource: "*" },
+          ],
+        }),
+      });
+    expect(findings("IAM004", denied)).toEqual([]);
+  });
+
+  it("IAM005 warns about actions that return credentials on every resource", () => {
+    expect(findings("IAM005", doc(["sts:AssumeRole"], ["*"]))).toEqual(["IAM005 test/doc warning"]);
+    expect(findings("IAM005", doc(["sts:AssumeRole", "iam:CreateAccessKey"], scoped))).toEqual([]);
+    const json = (s: TerraformStack) =>
+      new IamRolePolicy(s, "inline", { role: "r", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["IAM:createaccesskey", "ec2:GetPasswordData"], Resource: ["*"] }] }) });
+    expect(findings("IAM005", json)).toEqual(["IAM005 test/inline warning"]);
+    expect(problem("IAM005", json)).toBe('allows actions that return credentials on resource "*": ec2:GetPasswordData, iam:CreateAccessKey');
+    // Image pulls need ecr:GetAuthorizationToken on "*" (checkov exempts it too).
+    expect(findings("IAM005", doc(["ecr:GetAuthorizationToken"], ["*"]))).toEqual([]);
+  });
+
+  it("IAM006 warns about reading objects, parameters or secrets on every resource", () => {
+    expect(findings("IAM006", doc(["s3:GetObject"], ["*"]))).toEqual(["IAM006 test/doc warning"]);
+    expect(findings("IAM006", doc(["s3:GetObject", "ssm:GetParameter", "secretsmanager:GetSecretValue"], scoped))).toEqual([]);
+    expect(problem("IAM006", doc(["ssm:GetParameter*", "s3:ListBucket"], ["*"]))).toBe(
+      'allows data exfiltration on resource "*": ssm:GetParameter, ssm:GetParameters, ssm:GetParametersByPath',
+    );
+    const inline = (s: TerraformStack) =>
+      new IamRole(s, "role", {
+        assumeRolePolicy: "{}",
+        inlinePolicy: [{ name: "read", policy: JSON.stringify({ Statement: { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" } }) }],
+      });
+    expect(findings("IAM006", inline)).toEqual(["IAM006 test/role warning"]);
   });
 
   const githubRole = (subs: string[] | undefined) => (stack: TerraformStack) => {
