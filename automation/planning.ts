@@ -7,6 +7,7 @@ import { type PlanJson, parsePlanJson } from "./plan/plan-json";
 import { type StackReview, reviewPlan } from "./plan/review";
 import type { PlanCounts } from "./plan/summary";
 import { type StackSection, buildStackSection } from "./render/section";
+import { interrupted } from "./interrupt";
 import { runInDependencyOrder } from "./schedule";
 import { type LineSink, PLAN_FILE, type TerraformRunner } from "./terraform";
 
@@ -182,16 +183,17 @@ export async function runStackTasks<R extends { readonly status: string }>(
     ctx.log.begin(stack, ++started, stacks.length);
     let result: R;
     try {
-      result = await task(stack, deps);
+      // After an interrupt nothing new starts; the stacks already running stop through terraform.
+      result = interrupted() ? onError(stack, deps, "not started: the run was interrupted") : await task(stack, deps);
     } catch (error) {
       result = onError(stack, deps, error instanceof Error ? error.message : String(error));
     }
-    ctx.log.end(stack, result.status, (Date.now() - began) / 1000);
     try {
       await onResult?.(result);
     } catch (error) {
       ctx.log.line(stack, `could not report the result: ${error instanceof Error ? error.message : String(error)}`);
     }
+    ctx.log.end(stack, result.status, (Date.now() - began) / 1000);
     return result;
   });
   return [...results.values()];

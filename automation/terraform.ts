@@ -1,10 +1,11 @@
 // How the automation runs Terraform: a TerraformRunner interface (tests replace it) and the process
 // implementation, which only ever uses machine-readable interfaces: exit codes, `show -json`,
 // `version -json`. Human output is streamed for people to read, never parsed.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { UsageError } from "./errors";
+import { trackTerraformProcess } from "./interrupt";
 
 /** Terraform 1.10 added S3 native locking (`use_lockfile`), which every environment's backend uses. */
 export const MIN_TERRAFORM_VERSION = "1.10.0";
@@ -81,25 +82,6 @@ export function terraformEnv(env: Readonly<Record<string, string | undefined>>):
   return { ...base, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
 }
 
-/**
- * Terraform processes still running. An interrupt (Ctrl-C, or a cancelled CI job) is passed on to
- * them, so Terraform can stop cleanly: finish writing state and release its state lock, instead of
- * dying with us and leaving a stale lock that blocks the next apply.
- */
-const running = new Set<ChildProcess>();
-let forwardingSignals = false;
-
-function forwardSignalsToTerraform(): void {
-  if (forwardingSignals) return;
-  forwardingSignals = true;
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => {
-      if (running.size === 0) process.exit(signal === "SIGINT" ? 130 : 143);
-      for (const child of running) child.kill(signal);
-    });
-  }
-}
-
 interface ProcessResult {
   readonly exitCode: number;
   readonly stdout: string;
@@ -151,11 +133,10 @@ export class ProcessTerraformRunner implements TerraformRunner {
 
   private exec(cwd: string, args: readonly string[], log: LineSink | undefined, captureStdout = false): Promise<ProcessResult> {
     return new Promise((resolve, reject) => {
-      forwardSignalsToTerraform();
       // Its own process group: a terminal's Ctrl-C reaches Terraform once (forwarded by us), not
       // twice, which Terraform would take as "exit immediately".
       const child = spawn(this.binary, args, { cwd, env: this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-      running.add(child);
+      trackTerraformProcess(child);
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       const lines = { stdout: "", stderr: "" };
@@ -175,11 +156,9 @@ export class ProcessTerraformRunner implements TerraformRunner {
         forward("stderr", chunk);
       });
       child.on("error", (error: NodeJS.ErrnoException) => {
-        running.delete(child);
         reject(error.code === "ENOENT" ? new UsageError(`terraform not found at ${this.binary}; ${NOT_FOUND_HINT}`) : error);
       });
       child.on("close", (code, signal) => {
-        running.delete(child);
         for (const stream of ["stdout", "stderr"] as const) if (lines[stream] && log) log(lines[stream], stream);
         const stderrText = Buffer.concat(stderr).toString("utf8");
         resolve({

@@ -66,7 +66,10 @@ const ClusterSchema = z.strictObject({
     .default([]),
   /** IAM roles that administer the cluster (the apply role of the workflows). */
   adminRoleArns: z.array(matching(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
-  /** IAM roles that read the cluster, Secrets included (the plan role, so PR plans can refresh Helm releases). */
+  /**
+   * IAM roles that read the cluster (the plan role): everything cluster-wide except Secrets, and
+   * Secrets too in Argo CD's namespace, where Helm keeps its releases, so PR plans can refresh them.
+   */
   readerRoleArns: z.array(matching(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
   nodeGroups: z.record(matching(/^[a-z][a-z0-9-]{0,30}$/, "a node group name of lowercase letters, digits and -"), NodeGroupSchema),
 });
@@ -232,8 +235,8 @@ function crossFieldProblems(file: string, raw: Record<string, unknown>, expected
     }
   }
   const tagEnv = isRecord(raw.tags) ? raw.tags.env : undefined;
-  if (typeof tagEnv === "string" && typeof environment === "string" && tagEnv !== environment) {
-    problems.push(`${file}: tags.env: expected "${environment}" (the environment), got "${tagEnv}"`);
+  if (typeof tagEnv === "string" && tagEnv !== expectedName) {
+    problems.push(`${file}: tags.env: expected "${expectedName}" (the environment), got "${tagEnv}"`);
   }
   return problems;
 }

@@ -99,15 +99,26 @@ afterEach(async () => {
 });
 
 let limiter = 0;
-function drift(terraform: ReplayTerraform, extra: string[] = ["--env", "staging"]) {
+function drift(terraform: ReplayTerraform, extra: string[] = ["--env", "staging"], env: Record<string, string> = {}) {
   return runCli(["drift", "--cdktf-out", out, "--repo", "acme/infra", ...extra], {
-    env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: "ghs_test" },
+    env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: "ghs_test", ...env },
     github: { retryUnitMs: 1, pacing: false, requestTimeoutMs: 300, limiterId: `drift${limiter++}` },
     terraform,
   });
 }
 
 const ISSUE_TITLE = "Drift detected in staging";
+
+describe("gitops drift result for workflows", () => {
+  it("writes result=drift|clean to GITHUB_OUTPUT, which a usage error never does", async () => {
+    const output = join(mkdtempSync(join(tmpdir(), "gh-output-")), "output");
+    writeFileSync(output, "");
+    expect((await drift(new ReplayTerraform({ "staging-cluster": DRIFT, "staging-gitops": CLEAN }), ["--env", "staging"], { GITHUB_OUTPUT: output })).code).toBe(2);
+    expect((await drift(new ReplayTerraform({ "staging-cluster": CLEAN, "staging-gitops": CLEAN }), ["--env", "staging"], { GITHUB_OUTPUT: output })).code).toBe(0);
+    expect((await drift(new ReplayTerraform({}), ["--env", "nope"], { GITHUB_OUTPUT: output })).code).toBe(2);
+    expect(readFileSync(output, "utf8")).toBe("result=drift\nresult=clean\n");
+  });
+});
 const openIssues = () => gh.issues.filter((i) => i.state === "open" && !i.pullRequest);
 
 describe("gitops drift: the issue follows the drift", () => {

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { canonicalJson, fingerprintPlan } from "../../automation/plan/fingerprint";
 import { parsePlanJson, type PlanJson } from "../../automation/plan/plan-json";
+import { reviewPlan } from "../../automation/plan/review";
+import { buildStackSection } from "../../automation/render/section";
 import { fixture } from "./support/paths";
 
 const raw = (name: string) => JSON.parse(readFileSync(fixture(name), "utf8")) as Record<string, unknown>;
@@ -69,7 +71,19 @@ describe("canonicalJson", () => {
   });
 });
 
-describe("fingerprint of action invocations", () => {
+describe("action invocations", () => {
+  it("are listed in the comment, so reviewers see what they approve", () => {
+    const section = buildStackSection({ stack: "s", review: reviewPlan(parse(raw("tfjson-tf1.14-action-invocation.json"))) });
+    expect(section.groups).toEqual([{ title: "Invoke actions", items: [{ line: "- `action.bufo_print.success`", detail: "" }] }]);
+  });
+
+  it("do not move the fingerprint through their sensitivity marks", () => {
+    const doc = raw("tfjson-tf1.14-action-invocation.json") as { action_invocations: Array<Record<string, unknown>> };
+    const marked = JSON.parse(JSON.stringify(doc)) as typeof doc;
+    marked.action_invocations[0]!.config_sensitive = { name: true };
+    expect(fingerprintPlan(parse(marked))).toBe(fingerprintPlan(parse(doc)));
+  });
+
   it("differs between an action-only plan and an empty plan", () => {
     const actions = parse(raw("tfjson-tf1.14-action-invocation.json"));
     const empty = parse(raw("borchero-tf1.13-empty.json"));

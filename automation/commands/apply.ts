@@ -12,7 +12,8 @@ import { formatApplyResults, renderApplyComment } from "../render/apply-report";
 import { commentMarker } from "../render/comment";
 import { selectStacks } from "../selection";
 import { parseParallel, planningContext } from "./plan";
-import type { CommandModule } from "./types";
+import { collect, type CommandModule } from "./types";
+import { exitIfInterrupted } from "../interrupt";
 
 interface ApplyOptions {
   cdktfOut: string;
@@ -70,7 +71,7 @@ export const applyCommand: CommandModule = {
       .option("--protected-types <types>", `resource types whose destroy needs allow-destroy (default ${DEFAULT_PROTECTED_TYPES.join(",")})`)
       .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
       .option("--out <dir>", "where to keep fresh plans (default: a temporary directory)")
-      .option("--author <login>", "also trust plan comments by this login (default: bot users only)", (v: string, p: string[]) => [...p, v], [])
+      .option("--author <login>", "also trust plan comments by this login (default: only github-actions[bot], the plan workflow)", collect, [])
       .action(async (opts: ApplyOptions) => {
         if ((opts.reviewed === undefined) === (opts.reviewedPr === undefined)) {
           throw new UsageError("give exactly one of --reviewed FILE or --reviewed-pr N --repo OWNER/REPO");
@@ -138,6 +139,7 @@ export const applyCommand: CommandModule = {
         if (io.env.GITHUB_STEP_SUMMARY) {
           await io.writer.appendText(io.env.GITHUB_STEP_SUMMARY, renderApplyComment(results, { environment, key }).split("\n").slice(1).join("\n"));
         }
+        exitIfInterrupted();
         const left = results.filter((r) => !isSettled(r.status));
         if (left.length > 0) throw new CommandFailure(`not applied: ${left.map((r) => `${r.stack} (${r.status})`).join(", ")}`);
       });

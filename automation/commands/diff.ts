@@ -5,6 +5,7 @@ import { sectionNotes } from "../planning";
 import { renderTerminalReview } from "../render/terminal";
 import { runPlan } from "./plan";
 import type { CommandModule } from "./types";
+import { exitIfInterrupted } from "../interrupt";
 
 interface DiffOptions {
   cdktfOut: string;
@@ -52,6 +53,7 @@ export const diffCommand: CommandModule = {
               for (const note of sectionNotes(r)) io.stdout(`  note: ${note.replace(/[`*]/g, "")}\n`);
             }
           }
+          exitIfInterrupted();
           const failed = results.filter((r) => r.status === "error" || r.status === "blocked");
           if (failed.length > 0) throw new CommandFailure(`planning failed for ${failed.map((r) => r.stack).join(", ")}`);
         } finally {

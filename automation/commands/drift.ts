@@ -12,6 +12,7 @@ import { assertEnvironmentName, environmentDrift, renderDriftReport, renderDrift
 import { environmentOf, selectStacks } from "../selection";
 import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
+import { exitIfInterrupted } from "../interrupt";
 
 interface DriftOptions {
   cdktfOut: string;
@@ -91,6 +92,8 @@ export const driftCommand: CommandModule = {
           await io.writer.remove(outDir);
         }
 
+        // An interrupted run has no complete picture: leave the drift issue as it is.
+        exitIfInterrupted();
         const octokit = io.createGitHubClient({ baseUrl: io.env.GITHUB_API_URL || "https://api.github.com", token, log: (m) => io.stderr(`${m}\n`) });
         const drifted: string[] = [];
         const errored: string[] = [];
@@ -126,6 +129,10 @@ export const driftCommand: CommandModule = {
         if (failures.length > 0) problems.push(failures.join("; "));
         // Exit 1 wins over "drift found": say the drift too, so it is not lost in the failure.
         if (problems.length > 0 && drifted.length > 0) problems.push(`drift found in ${drifted.join(", ")}`);
+        // For workflows: exit 2 alone cannot tell drift from a usage error, this output can.
+        if (io.env.GITHUB_OUTPUT) {
+          await io.writer.appendText(io.env.GITHUB_OUTPUT, `result=${problems.length > 0 ? "error" : drifted.length > 0 ? "drift" : "clean"}\n`);
+        }
         if (problems.length > 0) throw new CommandFailure(problems.join("; "));
         if (drifted.length > 0) {
           throw new ResultCode(

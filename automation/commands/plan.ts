@@ -12,6 +12,7 @@ import { renderPlanComment } from "../render/comment";
 import { selectStacks } from "../selection";
 import { createStackLog } from "../stack-log";
 import type { CommandModule } from "./types";
+import { exitIfInterrupted } from "../interrupt";
 
 export interface PlanCommandOptions {
   cdktfOut: string;
@@ -123,6 +124,7 @@ export const planCommand: CommandModule = {
         io.stdout(
           results.map((r) => `${r.stack}: ${r.status}${r.fingerprint ? ` ${r.fingerprint}` : ""}`).join("\n") + (results.length ? "\n" : "no stacks to plan\n"),
         );
+        exitIfInterrupted();
         const problems: string[] = [];
         if (errored.length > 0) problems.push(`planning failed for ${errored.map((r) => `${r.stack} (${r.status})`).join(", ")}`);
         if (opts.strict && guarded.length > 0 && !isDestroyAllowed(parseList(opts.labels))) {

@@ -50,12 +50,25 @@ export function fingerprintPlan(plan: PlanJson): string | null {
     });
   });
   hash.update("]");
-  const actions = (plan.action_invocations ?? []) as JsonValue[];
+  // What an action will do: which action, with which configuration, on which trigger. Sensitivity
+  // marks are left out, as for resources.
+  const actions = (plan.action_invocations ?? []).map((a) => {
+    const o = (a !== null && typeof a === "object" ? a : {}) as Record<string, JsonValue | undefined>;
+    return {
+      address: o.address ?? null,
+      config_unknown: o.config_unknown ?? null,
+      config_values: o.config_values ?? null,
+      invoke_action_trigger: o.invoke_action_trigger ?? null,
+      name: o.name ?? null,
+      provider_name: o.provider_name ?? null,
+      type: o.type ?? null,
+    };
+  });
   if (actions.length > 0) {
-    const address = (a: JsonValue) => (a !== null && typeof a === "object" && !Array.isArray(a) && typeof a.address === "string" ? a.address : "");
+    const key = (a: (typeof actions)[number]) => `${String(a.address)}\u0000${canonicalJson(a.invoke_action_trigger)}`;
     hash.update(',"actions":[');
     [...actions]
-      .sort((a, b) => compare(address(a), address(b)))
+      .sort((a, b) => compare(key(a), key(b)))
       .forEach((action, i) => {
         if (i > 0) hash.update(",");
         writeCanonical(hash, action);

@@ -45,6 +45,8 @@ export interface StackReview {
   readonly resources: readonly ResourceReview[];
   readonly outputs: readonly OutputReview[];
   readonly actionInvocations: number;
+  /** Addresses of the actions the plan invokes (Terraform 1.14), in plan order. */
+  readonly actionAddresses: readonly string[];
 }
 
 export interface ReviewOptions {
@@ -70,6 +72,9 @@ export function reviewPlan(plan: PlanJson, options: ReviewOptions = {}): StackRe
     resources: shown.map((rc) => reviewResource(rc, limits)),
     outputs,
     actionInvocations,
+    actionAddresses: (plan.action_invocations ?? []).map((a) =>
+      a !== null && typeof a === "object" && typeof (a as { address?: unknown }).address === "string" ? (a as { address: string }).address : "(unnamed action)",
+    ),
   };
 }
 

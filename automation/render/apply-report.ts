@@ -64,5 +64,14 @@ export function renderApplyComment(results: readonly StackApplyResult[], options
 
 /** Plain lines for stdout. */
 export function formatApplyResults(results: readonly StackApplyResult[]): string {
-  return results.map((r) => `${r.stack}: ${r.status} (${r.detail})`).join("\n") + (results.length ? "\n" : "no stacks\n");
+  return results.map((r) => `${r.stack}: ${r.status} (${oneLine(r.detail)})`).join("\n") + (results.length ? "\n" : "no stacks\n");
+}
+
+/**
+ * A detail can carry terraform's error output. On stdout it is kept to its first line, so no line
+ * of it can start a GitHub Actions workflow command (`::add-mask::`, `::error::`, ...).
+ */
+function oneLine(text: string): string {
+  const first = text.split(/\r?\n/, 1)[0] ?? "";
+  return first.length < text.trimEnd().length ? `${first} …` : first;
 }

@@ -208,6 +208,9 @@ function buildGroups(review: StackReview): SectionGroup[] {
     const members = review.resources.filter(g.test);
     if (members.length > 0) groups.push({ title: g.title, items: members.map(resourceItem) });
   }
+  if (review.actionAddresses.length > 0) {
+    groups.push({ title: "Invoke actions", items: review.actionAddresses.map((address) => ({ line: `- ${codeSpan(address)}`, detail: "" })) });
+  }
   if (review.outputs.length > 0) groups.push({ title: "Outputs", items: review.outputs.map(outputItem) });
   return groups;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeSynthOutput } from "../support/fake-terraform";
 
-it("passes an interrupt on to the running terraform once, then reports the stack as failed", async () => {
+it("passes an interrupt on to the running terraform once, starts no further stack and exits 130", async () => {
   const root = mkdtempSync(join(tmpdir(), "gitops-int-"));
   const log = join(root, "signals.log");
   const stub = join(root, "terraform");
@@ -16,15 +16,17 @@ it("passes an interrupt on to the running terraform once, then reports the stack
 case "$1" in
   version) echo '{"terraform_version":"1.11.4"}'; exit 0 ;;
   init) exit 0 ;;
-  plan) trap 'echo INT >> "${log}"; echo "Interrupt received." >&2; exit 1' INT
+  plan) echo "plan $(basename "$PWD")" >> "${root}/plans.log"
+        trap 'echo INT >> "${log}"; echo "Interrupt received." >&2; exit 1' INT
         echo started > "${root}/planning"
         i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 0 ;;
 esac
 `,
   );
   chmodSync(stub, 0o755);
-  const synth = writeSynthOutput(join(root, "cdktf.out"), { "dev-cluster": [] });
-  const child = spawn(process.execPath, ["scripts/run-bundled.mjs", "automation/index.ts", "plan", "--cdktf-out", synth, "--out", join(root, "out"), "--terraform", stub], {
+  const synth = writeSynthOutput(join(root, "cdktf.out"), { "dev-a": [], "dev-b": [] });
+  const args = ["plan", "--cdktf-out", synth, "--out", join(root, "out"), "--terraform", stub, "--parallel", "1"];
+  const child = spawn(process.execPath, ["scripts/run-bundled.mjs", "automation/index.ts", ...args], {
     cwd: join(__dirname, "..", "..", ".."),
     env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -36,6 +38,9 @@ esac
   child.kill("SIGINT");
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
   expect(readFileSync(log, "utf8")).toBe("INT\n");
-  expect(code).toBe(1);
-  expect(stderr).toContain("planning failed for dev-cluster (error)");
+  expect(readFileSync(join(root, "plans.log"), "utf8")).toBe("plan dev-a\n"); // dev-b never started
+  expect(code).toBe(130);
+  expect(stderr).toContain("interrupted (SIGINT): stacks not yet started were skipped");
+  // The review files are still written, so the job's log and summary show what happened.
+  expect(readFileSync(join(root, "out", "comment.md"), "utf8")).toContain("not started: the run was interrupted");
 });

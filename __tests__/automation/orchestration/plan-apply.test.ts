@@ -191,3 +191,17 @@ describe("gitops apply", () => {
     expect((await runCli(["apply", "--cdktf-out", synth], { terraform: new FakeTerraform({}) })).stderr).toContain("give exactly one of --reviewed FILE or --reviewed-pr");
   });
 });
+
+describe("gitops apply output", () => {
+  it("keeps each stack to one stdout line, so terraform's error text cannot issue workflow commands", async () => {
+    const { synth, out } = setup({ a: [] });
+    const boom = new FakeTerraform({ a: { plan: "borchero-tf1.13-create.json" } });
+    boom.showJson = async () => {
+      throw new Error("terraform show -json failed (exit 1): Error: bad\n::add-mask::x\n::error::pwned");
+    };
+    writeFileSync(join(out, "..", "reviewed.json"), "{}");
+    const r = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(out, "..", "reviewed.json")], { terraform: boom });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("a: error (terraform show -json failed (exit 1): Error: bad …)\n");
+  });
+});

@@ -71,16 +71,18 @@ describe("runInDependencyOrder", () => {
 describe("runInDependencyOrder when a task throws", () => {
   it("starts nothing new and rejects only after the tasks in flight finished", async () => {
     const events: string[] = [];
+    // a fails at once while b runs; d is independent and would start next if anything new could start.
     const run = runInDependencyOrder(
-      [{ name: "a", dependencies: [] }, { name: "b", dependencies: [] }, { name: "c", dependencies: ["a"] }],
+      [{ name: "a", dependencies: [] }, { name: "b", dependencies: [] }, { name: "c", dependencies: ["a"] }, { name: "d", dependencies: [] }],
       2,
       async (name) => {
+        events.push(`${name} started`);
         if (name === "a") throw new Error("boom");
         await tick(30);
         events.push(`${name} done`);
       },
     );
     await expect(run).rejects.toThrow("boom");
-    expect(events).toEqual(["b done"]);
+    expect(events).toEqual(["a started", "b started", "b done"]);
   });
 });
