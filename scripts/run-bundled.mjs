@@ -3,7 +3,7 @@
 // same process. This is what keeps `npm run synth` near a second: no ts-node, no type check (that is
 // `npm run typecheck`), no second node start-up.
 //   node scripts/run-bundled.mjs <entry.ts> [args...]
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import vm from "node:vm";
 import { basename, dirname, join, resolve } from "node:path";
@@ -52,12 +52,24 @@ async function bundle() {
     target: "node20",
     format: "cjs",
     outfile,
+    write: false,
     metafile: true,
     logLevel: "warning",
     plugins: [noTokenStackTraces],
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/"));
-  writeFileSync(inputsFile, JSON.stringify(inputs));
+  writeAtomically(inputsFile, JSON.stringify(inputs));
+  writeAtomically(outfile, result.outputFiles.find((f) => f.path === outfile)?.contents ?? result.outputFiles[0].contents);
+}
+
+/**
+ * Several processes may bundle at once (parallel test workers on a fresh checkout): each writes its
+ * own temporary file and renames it into place, so no process ever reads a half-written bundle.
+ */
+function writeAtomically(file, contents) {
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
 }
 
 /**
@@ -73,7 +85,7 @@ function runWithCodeCache(file) {
   if (cachedData === undefined || script.cachedDataRejected) {
     process.once("exit", () => {
       try {
-        writeFileSync(cacheFile, script.createCachedData());
+        writeAtomically(cacheFile, script.createCachedData());
       } catch {
         // only a missed speed-up
       }
