@@ -3,7 +3,7 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
-import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { EksAccessPolicyAssociation, type EksAccessPolicyAssociationAccessScope } from "@cdktf/provider-aws/lib/eks-access-policy-association";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
@@ -183,12 +183,7 @@ export class EksCluster extends Construct {
   private grantAdmins(roleArns: readonly string[]): void {
     roleArns.forEach((principalArn, i) => {
       const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: this.cluster.name, principalArn });
-      new EksAccessPolicyAssociation(this, `admin-${i}-policy`, {
-        clusterName: this.cluster.name,
-        principalArn: entry.principalArn,
-        policyArn: ACCESS_POLICY.admin,
-        accessScope: { type: "cluster" },
-      });
+      this.associate(`admin-${i}-policy`, entry, ACCESS_POLICY.admin, { type: "cluster" });
     });
   }
 
@@ -200,19 +195,13 @@ export class EksCluster extends Construct {
   private grantReaders(roleArns: readonly string[], secretsNamespace: string): void {
     roleArns.forEach((principalArn, i) => {
       const entry = new EksAccessEntry(this, `reader-${i}`, { clusterName: this.cluster.name, principalArn });
-      new EksAccessPolicyAssociation(this, `reader-${i}-policy`, {
-        clusterName: this.cluster.name,
-        principalArn: entry.principalArn,
-        policyArn: ACCESS_POLICY.view,
-        accessScope: { type: "cluster" },
-      });
-      new EksAccessPolicyAssociation(this, `reader-${i}-secrets-policy`, {
-        clusterName: this.cluster.name,
-        principalArn: entry.principalArn,
-        policyArn: ACCESS_POLICY.adminView,
-        accessScope: { type: "namespace", namespaces: [secretsNamespace] },
-      });
+      this.associate(`reader-${i}-policy`, entry, ACCESS_POLICY.view, { type: "cluster" });
+      this.associate(`reader-${i}-secrets-policy`, entry, ACCESS_POLICY.adminView, { type: "namespace", namespaces: [secretsNamespace] });
     });
+  }
+
+  private associate(id: string, entry: EksAccessEntry, policyArn: string, accessScope: EksAccessPolicyAssociationAccessScope): void {
+    new EksAccessPolicyAssociation(this, id, { clusterName: this.cluster.name, principalArn: entry.principalArn, policyArn, accessScope });
   }
 
   private addNodeGroup(

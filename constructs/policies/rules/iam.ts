@@ -88,6 +88,9 @@ function allowedOnEveryResource(statements: readonly PolicyStatement[], actions:
 /** At most three items and a count of the rest, so the finding stays one readable line. */
 const summarize = (items: readonly string[]) => (items.length <= 3 ? items.join(", ") : `${items.slice(0, 3).join(", ")} and ${items.length - 3} more`);
 
+/** Every action that appears on some escalation path, computed once rather than per checked element. */
+const ESCALATION_ACTIONS: readonly string[] = [...new Set(Object.values(PRIVILEGE_ESCALATION_PATHS).flat())];
+
 export const IAM004: PolicyRule = {
   id: "IAM004",
   title: 'IAM statements do not allow privilege escalation (e.g. iam:PutRolePolicy, iam:PassRole with ec2:RunInstances) on resource "*"',
@@ -96,8 +99,7 @@ export const IAM004: PolicyRule = {
   appliesTo: ["data.aws_iam_policy_document", "aws_iam_role", ...POLICY_RESOURCES],
   check(element, { index }) {
     const statements = permissionStatements(element, index);
-    const everyAction = [...new Set(Object.values(PRIVILEGE_ESCALATION_PATHS).flat())];
-    const allowed = new Set(allowedOnEveryResource(statements, everyAction));
+    const allowed = new Set(allowedOnEveryResource(statements, ESCALATION_ACTIONS));
     const paths = Object.values(PRIVILEGE_ESCALATION_PATHS)
       .filter((needed) => needed.every((a) => allowed.has(a)))
       .map((needed) => needed.join(" + "));
