@@ -14,6 +14,7 @@ import { selectStacks } from "../selection";
 import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
+import { gitHubClientFromEnv, requireGitHubToken } from "./github-env";
 
 interface ApplyOptions {
   cdktfOut: string;
@@ -81,7 +82,7 @@ export const applyCommand: CommandModule = {
         const manifest = await readManifest(opts.cdktfOut, io.files);
         const { stacks } = await selectStacks(manifest, opts.env !== undefined ? { env: opts.env } : {}, io.files);
         const octokit = pr
-          ? io.createGitHubClient({ baseUrl: io.env.GITHUB_API_URL || "https://api.github.com", token: requireToken(io), log: (m) => io.stderr(`${m}\n`) })
+          ? gitHubClientFromEnv(io, requireGitHubToken(io, "--reviewed-pr"))
           : undefined;
 
         let reviewed: Record<string, string>;
@@ -145,9 +146,3 @@ export const applyCommand: CommandModule = {
       });
   },
 };
-
-function requireToken(io: CliIo): string {
-  const token = io.env.GITHUB_TOKEN;
-  if (!token) throw new UsageError("GITHUB_TOKEN is not set (needed for --reviewed-pr)");
-  return token;
-}

@@ -5,6 +5,7 @@ import { describeGitHubError } from "../github/request-error";
 import { upsertStickyComment } from "../github/sticky-comment";
 import { GITHUB_COMMENT_LIMIT, assertCommentKey } from "../render/comment";
 import { collect, type CommandModule } from "./types";
+import { gitHubClientFromEnv, requireGitHubToken } from "./github-env";
 
 interface CommentOptions {
   repo: string;
@@ -43,10 +44,7 @@ export const commentCommand: CommandModule = {
         const match = MARKER.exec(marker);
         if (!match) throw new UsageError(`${opts.bodyFile}: first line must be a gitops marker such as <!-- gitops:plan key=${opts.key} --> (write the body with \`gitops render\`)`);
         if (match[2] !== opts.key) throw new UsageError(`${opts.bodyFile}: marker has key=${match[2]} but --key is ${opts.key}`);
-        const token = io.env.GITHUB_TOKEN;
-        if (!token) throw new UsageError("GITHUB_TOKEN is not set");
-
-        const octokit = io.createGitHubClient({ baseUrl: io.env.GITHUB_API_URL || "https://api.github.com", token, log: (m) => io.stderr(`${m}\n`) });
+        const octokit = gitHubClientFromEnv(io, requireGitHubToken(io));
         try {
           const result = await upsertStickyComment(octokit, {
             ...repo,

@@ -13,6 +13,7 @@ import { environmentOf, selectStacks } from "../selection";
 import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
+import { gitHubClientFromEnv, requireGitHubToken } from "./github-env";
 
 interface DriftOptions {
   cdktfOut: string;
@@ -76,8 +77,7 @@ export const driftCommand: CommandModule = {
         const repo = parseRepo(opts.repo);
         if (!repo) throw new UsageError(`--repo ${JSON.stringify(opts.repo)}: expected OWNER/REPO`);
         const parallel = parseParallel(opts.parallel);
-        const token = io.env.GITHUB_TOKEN;
-        if (!token) throw new UsageError("GITHUB_TOKEN is not set");
+        const token = requireGitHubToken(io);
         const manifest = await readManifest(opts.cdktfOut, io.files);
         const envs = await environments(io, manifest, opts.env);
         const stacks = [...envs.values()].flat();
@@ -94,7 +94,7 @@ export const driftCommand: CommandModule = {
 
         // An interrupted run has no complete picture: leave the drift issue as it is.
         exitIfInterrupted();
-        const octokit = io.createGitHubClient({ baseUrl: io.env.GITHUB_API_URL || "https://api.github.com", token, log: (m) => io.stderr(`${m}\n`) });
+        const octokit = gitHubClientFromEnv(io, token);
         const drifted: string[] = [];
         const errored: string[] = [];
         const failures: string[] = [];
