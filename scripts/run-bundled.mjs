@@ -30,15 +30,17 @@ function isFresh() {
   });
 }
 
-// cdktf records a full stack trace for every token it creates, only to explain unresolvable tokens
-// in error messages. In the bundled fast path that costs ~10% of a synth; tests keep the original.
-const noTokenStackTraces = {
-  name: "no-token-stack-traces",
+// The cdktf modules the project never needs are replaced by the stand-ins the tests use too.
+const standIns = createRequire(import.meta.url)("./cdktf-stand-ins.cjs");
+const standInPlugin = {
+  name: "cdktf-stand-ins",
   setup(build) {
-    build.onLoad({ filter: /cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/ }, () => ({
-      contents: "exports.captureStackTrace = function captureStackTrace() { return []; };",
-      loader: "js",
-    }));
+    for (const [key, standIn] of Object.entries(standIns)) {
+      build.onLoad({ filter: standIn.pattern }, () => ({
+        contents: `module.exports = require(${JSON.stringify(join(root, "scripts", "cdktf-stand-ins.cjs"))})[${JSON.stringify(key)}].exports();`,
+        loader: "js",
+      }));
+    }
   },
 };
 
@@ -55,7 +57,7 @@ async function bundle() {
     write: false,
     metafile: true,
     logLevel: "warning",
-    plugins: [noTokenStackTraces],
+    plugins: [standInPlugin],
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/"));
   writeAtomically(inputsFile, JSON.stringify(inputs));

