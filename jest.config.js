@@ -14,6 +14,6 @@ module.exports = {
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 30000,
   // Jest's default is one worker on a 2-core machine; the suite is dominated by per-file module
-  // loading (cdktf, Octokit), which two workers overlap (~30 s → ~20 s wall here).
+  // loading (cdktf, Octokit), which two workers overlap (~24 s serial → ~16 s wall here).
   maxWorkers: 2,
 };
