@@ -2,6 +2,7 @@
 // order and after its dependencies were applied; a stack is applied only when its fresh plan has the
 // fingerprint reviewers approved. Anything else is left alone, with its dependents, and reported.
 import { findProtectedDestroys } from "./destroy-guard";
+import { fingerprintScheme } from "./plan/fingerprint";
 import { planStack, runStackTasks, stackDirectory, type PlanningContext, type StackPlanResult } from "./planning";
 import type { LineSink } from "./terraform";
 
@@ -59,7 +60,14 @@ async function applyStack(ctx: ApplyContext, stack: string, deps: ReadonlyMap<st
     return { stack, status: "not-reviewed", plan, reviewedFingerprint, detail: `has changes no reviewed plan covers (fresh plan ${plan.fingerprint})` };
   }
   if (plan.fingerprint !== reviewedFingerprint) {
-    return { stack, status: "changed", plan, reviewedFingerprint, detail: `plan changed since review: reviewed ${reviewedFingerprint}, now ${plan.fingerprint}` };
+    const reviewedScheme = fingerprintScheme(reviewedFingerprint);
+    const freshScheme = plan.fingerprint ? fingerprintScheme(plan.fingerprint) : "none";
+    // Fingerprints of two schemes never match, whatever the plans: say why instead of "changed".
+    const detail =
+      reviewedScheme === freshScheme
+        ? `plan changed since review: reviewed ${reviewedFingerprint}, now ${plan.fingerprint}`
+        : `cannot compare: the review has a ${reviewedScheme} fingerprint and this run computes ${freshScheme}; plan and apply need the same GITOPS_FINGERPRINT_KEY (now ${plan.fingerprint})`;
+    return { stack, status: "changed", plan, reviewedFingerprint, detail };
   }
   const protectedDestroys = findProtectedDestroys(plan.plan, ctx.protectedTypes);
   if (protectedDestroys.length > 0 && !ctx.labels.includes("allow-destroy")) {

@@ -48,6 +48,8 @@ export interface PlanningContext {
   readonly outDir: string;
   readonly parallel: number;
   readonly protectedTypes: readonly string[];
+  /** Key of the plan fingerprints (GITOPS_FINGERPRINT_KEY); plain sha256 without one. */
+  readonly fingerprintKey?: string;
   readonly writeFile: (path: string, text: string) => Promise<void>;
   readonly makeDir: (path: string) => Promise<void>;
   /** Progress and terraform's output, for humans (stderr). */
@@ -147,7 +149,7 @@ export async function planStack(
   const text = await ctx.terraform.showJson(dir, planFile);
   await ctx.writeFile(join(stackOut, "plan.json"), text);
   const parsed = parsePlanJson(text, `${stack}/plan.json`);
-  const review = reviewPlan(parsed);
+  const review = reviewPlan(parsed, ctx.fingerprintKey !== undefined ? { fingerprintKey: ctx.fingerprintKey } : {});
   const status: StackPlanStatus = review.counts.errored ? "error" : review.counts.noChanges ? "no-changes" : "changes";
   return finish({
     stack,
@@ -212,7 +214,7 @@ export function planStacks(ctx: PlanningContext, stacks: readonly string[]): Pro
   );
 }
 
-/** `{"<stack>":"sha256:..."}` for every stack that planned, with or without changes. */
+/** `{"<stack>":"<fingerprint>"}` for every stack that planned, with or without changes. */
 export function fingerprintsOf(results: readonly StackPlanResult[]): Record<string, string> {
   const map: Record<string, string> = {};
   for (const r of results) if (r.fingerprint) map[r.stack] = r.fingerprint;

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { canonicalJson, fingerprintPlan } from "../../automation/plan/fingerprint";
+import { canonicalJson, FINGERPRINT_PATTERN, fingerprintPlan, shortFingerprint } from "../../automation/plan/fingerprint";
 import { parsePlanJson, type PlanJson } from "../../automation/plan/plan-json";
 import { reviewPlan } from "../../automation/plan/review";
 import { buildStackSection } from "../../automation/render/section";
@@ -91,5 +91,36 @@ describe("action invocations", () => {
     const changedConfig = JSON.parse(JSON.stringify(actions)) as typeof actions & { action_invocations: Array<{ config_values: { name: string } }> };
     changedConfig.action_invocations[0]!.config_values.name = "another-bufo";
     expect(fingerprintPlan(changedConfig)).not.toBe(fingerprintPlan(actions));
+  });
+});
+
+describe("keyed fingerprints (GITOPS_FINGERPRINT_KEY)", () => {
+  const KEY = "k".repeat(64);
+  /** derived-sensitive-attributes.json with the first password replaced. */
+  const withPassword = (password: string) => {
+    const doc = raw("derived-sensitive-attributes.json") as { resource_changes: Array<{ change: { after: { password: string } } }> };
+    doc.resource_changes[0]!.change.after.password = password;
+    return parse(doc);
+  };
+
+  it("are an HMAC: stable for one key, different for another key and from the plain hash", () => {
+    const plan = withPassword("hunter2");
+    const keyed = fingerprintPlan(plan, KEY);
+    expect(keyed).toMatch(FINGERPRINT_PATTERN);
+    expect(keyed).toMatch(/^hmac-sha256:[0-9a-f]{64}$/);
+    expect(fingerprintPlan(withPassword("hunter2"), KEY)).toBe(keyed);
+    expect(fingerprintPlan(plan, "x".repeat(64))).not.toBe(keyed);
+    // The published digest is not the plain sha256 anyone could compute from a guessed plan.
+    expect(keyed!.slice("hmac-sha256:".length)).not.toBe(fingerprintPlan(plan)!.slice("sha256:".length));
+  });
+
+  it("still change when only a sensitive value changes, so a changed secret is a changed plan", () => {
+    expect(fingerprintPlan(withPassword("hunter3"), KEY)).not.toBe(fingerprintPlan(withPassword("hunter2"), KEY));
+  });
+
+  it("show their scheme in the comment's short form", () => {
+    const review = reviewPlan(withPassword("hunter2"), { fingerprintKey: KEY });
+    expect(shortFingerprint(review.fingerprint!)).toMatch(/^hmac-sha256:[0-9a-f]{12}$/);
+    expect(buildStackSection({ stack: "s", review }).head).toContain(`Fingerprint \`${shortFingerprint(review.fingerprint!)}\``);
   });
 });

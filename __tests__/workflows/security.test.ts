@@ -9,6 +9,7 @@ import {
   stepsOf,
   triggers,
   usesAction,
+  workflowByFile,
   type Job,
 } from "./workflow-files";
 
@@ -147,8 +148,31 @@ describe("credentials", () => {
     }
   });
 
-  it("uses no repository secrets at all (the job token comes from github.token)", () => {
-    expect(everything).not.toMatch(/\bsecrets\./);
+  it("uses one secret, the fingerprint key, and hands it only to the steps that plan or apply", () => {
+    // The job token comes from github.token; AWS from OIDC. Anything else named secrets.* is new.
+    expect([...new Set(everything.match(/\bsecrets\.[A-Za-z0-9_]+/g))]).toEqual(["secrets.GITOPS_FINGERPRINT_KEY"]);
+    expect(jobs.filter((j) => j.job.secrets === "inherit").map(label)).toEqual([]);
+    const keyed: string[] = [];
+    for (const f of files) {
+      expect({ file: f.file, env: Object.keys(f.workflow.env ?? {}) }).not.toEqual(expect.objectContaining({ env: expect.arrayContaining(["GITOPS_FINGERPRINT_KEY"]) }));
+      for (const [id, job] of Object.entries(f.workflow.jobs)) {
+        for (const step of stepsOf(job)) {
+          if (!step.env || !("GITOPS_FINGERPRINT_KEY" in step.env)) continue;
+          expect(step.run ?? "").toMatch(/gitops -- (?:plan|apply)\b/);
+          keyed.push(`${f.file}#${id}`);
+        }
+      }
+    }
+    // Plan and apply must both have it, or apply could never match a reviewed fingerprint.
+    expect(keyed.sort()).toEqual(["apply-environment.yml#apply", "plan.yml#plan"]);
+  });
+
+  it("passes the fingerprint key to the reusable apply workflow, which declares it", () => {
+    const applyCalls = jobs.filter((j) => j.job.uses === "./.github/workflows/apply-environment.yml");
+    expect(applyCalls.map(label).sort()).toEqual(["apply.yml#production", "apply.yml#staging"]);
+    for (const call of applyCalls) expect(call.job.secrets).toEqual({ GITOPS_FINGERPRINT_KEY: "${{ secrets.GITOPS_FINGERPRINT_KEY }}" });
+    const declared = (workflowByFile(files, "apply-environment.yml").on.workflow_call as { secrets?: Record<string, unknown> }).secrets;
+    expect(Object.keys(declared ?? {})).toEqual(["GITOPS_FINGERPRINT_KEY"]);
   });
 
   it("never echoes the token or traces scripts", () => {

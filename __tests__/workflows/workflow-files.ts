@@ -38,6 +38,7 @@ export interface Job {
   /** A job that calls a reusable workflow. */
   readonly uses?: string;
   readonly with?: Record<string, unknown>;
+  readonly secrets?: Record<string, unknown> | "inherit";
   readonly steps?: Step[];
 }
 

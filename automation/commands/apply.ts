@@ -8,12 +8,14 @@ import { parseRepo, pullRequestLabels, reviewedFingerprints, type PullRequestRef
 import { upsertStickyComment } from "../github/sticky-comment";
 import type { CliIo } from "../io";
 import { readManifest } from "../manifest";
+import { FINGERPRINT_PATTERN } from "../plan/fingerprint";
 import { formatApplyResults, renderApplyComment } from "../render/apply-report";
 import { commentMarker } from "../render/comment";
 import { selectStacks } from "../selection";
 import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
+import { fingerprintKey } from "./fingerprint-key";
 import { gitHubClientFromEnv, requireGitHubToken } from "./github-env";
 
 interface ApplyOptions {
@@ -30,7 +32,7 @@ interface ApplyOptions {
   author: string[];
 }
 
-/** Reviewed fingerprints from `--reviewed FILE`: `{"<stack>":"sha256:<64 hex>"}`. */
+/** Reviewed fingerprints from `--reviewed FILE`: `{"<stack>":"sha256:<64 hex>"}` (or hmac-sha256:). */
 async function readReviewedFile(io: CliIo, file: string): Promise<Record<string, string>> {
   let data: unknown;
   try {
@@ -39,10 +41,10 @@ async function readReviewedFile(io: CliIo, file: string): Promise<Record<string,
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
   }
-  if (data === null || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`${file}: expected {"<stack>":"sha256:..."}`);
+  if (data === null || typeof data !== "object" || Array.isArray(data)) throw new UsageError(`${file}: expected {"<stack>":"<fingerprint>"}`);
   for (const [stack, fp] of Object.entries(data)) {
-    if (typeof fp !== "string" || !/^sha256:[0-9a-f]{64}$/.test(fp)) {
-      throw new UsageError(`${file}: ${stack}: expected a fingerprint like sha256:<64 hex digits>, got ${JSON.stringify(fp)}`);
+    if (typeof fp !== "string" || !FINGERPRINT_PATTERN.test(fp)) {
+      throw new UsageError(`${file}: ${stack}: expected a fingerprint like sha256:<64 hex digits> or hmac-sha256:<64 hex digits>, got ${JSON.stringify(fp)}`);
     }
   }
   return data as Record<string, string>;
@@ -64,7 +66,7 @@ export const applyCommand: CommandModule = {
       .description("re-plan every stack in dependency order and apply those whose plan is the reviewed one")
       .option("--cdktf-out <dir>", "synth output to apply", "cdktf.out")
       .option("--env <env>", "the environment to apply (default: every stack)")
-      .option("--reviewed <file>", 'reviewed fingerprints, {"<stack>":"sha256:..."}')
+      .option("--reviewed <file>", 'reviewed fingerprints, {"<stack>":"sha256:..."} (hmac-sha256: with GITOPS_FINGERPRINT_KEY)')
       .option("--reviewed-pr <number>", "read reviewed fingerprints from this pull request's plan comment, and report on it")
       .option("--repo <owner/repo>", "repository of --reviewed-pr")
       .option("--labels <labels>", "labels that allow things (allow-destroy); default: read from --reviewed-pr")
@@ -79,6 +81,7 @@ export const applyCommand: CommandModule = {
         }
         const pr = pullRequestOf(opts);
         const parallel = parseParallel(opts.parallel);
+        const fingerprintSecret = fingerprintKey(io, { publishes: true });
         const manifest = await readManifest(opts.cdktfOut, io.files);
         const { stacks } = await selectStacks(manifest, opts.env !== undefined ? { env: opts.env } : {}, io.files);
         const octokit = pr
@@ -119,7 +122,7 @@ export const applyCommand: CommandModule = {
           const terraform = await io.createTerraform(opts.terraform);
           results = await applyStacks(
             {
-              ...planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes, verb: "apply" }),
+              ...planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes, verb: "apply", fingerprintKey: fingerprintSecret }),
               reviewed,
               labels,
               // Each stack's outcome reaches the PR as soon as it is known.

@@ -11,6 +11,7 @@ import { fingerprintsOf, planStacks, type PlanningContext, type StackPlanResult 
 import { renderPlanComment } from "../render/comment";
 import { selectStacks } from "../selection";
 import { createStackLog } from "../stack-log";
+import { fingerprintKey } from "./fingerprint-key";
 import type { CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
 
@@ -51,11 +52,12 @@ async function writeStackFiles(io: CliIo, outDir: string, result: StackPlanResul
 export function planningContext(
   io: CliIo,
   base: Pick<PlanningContext, "manifest" | "terraform" | "outDir" | "parallel">,
-  options: { protectedTypes?: string | undefined; verb?: string } = {},
+  options: { protectedTypes?: string | undefined; verb?: string; fingerprintKey?: string | undefined } = {},
 ): PlanningContext {
   return {
     ...base,
     protectedTypes: options.protectedTypes !== undefined ? parseList(options.protectedTypes) : DEFAULT_PROTECTED_TYPES,
+    ...(options.fingerprintKey !== undefined ? { fingerprintKey: options.fingerprintKey } : {}),
     writeFile: (path, text) => io.writer.writeText(path, text),
     makeDir: (path) => io.writer.makeDir(path),
     log: createStackLog(io.stderr, io.env, options.verb),
@@ -71,6 +73,7 @@ export interface PlanRun {
 /** Shared by `plan` and `diff`: select, plan, write the out dir. */
 export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<PlanRun> {
   const parallel = parseParallel(opts.parallel);
+  const key = fingerprintKey(io, { publishes: true });
   const manifest = await readManifest(opts.cdktfOut, io.files);
   const { stacks, removed } = await selectStacks(
     manifest,
@@ -85,7 +88,7 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
   await io.writer.makeDir(outDir);
   const terraform = stacks.length > 0 ? await io.createTerraform(opts.terraform) : undefined;
   const results = terraform
-    ? await planStacks(planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes }), stacks)
+    ? await planStacks(planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes, fingerprintKey: key }), stacks)
     : [];
   for (const result of results) await writeStackFiles(io, outDir, result);
   if (removed.length > 0) {

@@ -6,6 +6,7 @@ import { parsePlanJson } from "../plan/plan-json";
 import { reviewPlan } from "../plan/review";
 import { GITHUB_COMMENT_LIMIT, renderPlanComment } from "../render/comment";
 import { assertStackName, buildStackSection, parseSections, type StackSection } from "../render/section";
+import { fingerprintKey } from "./fingerprint-key";
 import { collect, type CommandModule } from "./types";
 
 interface RenderOptions {
@@ -55,5 +56,6 @@ async function sectionFromStackOption(spec: string, io: CliIo): Promise<StackSec
     return buildStackSection({ stack, review: null, errorText: await io.files.readText(file) });
   }
   const plan = parsePlanJson(await io.files.readText(target), target);
-  return buildStackSection({ stack, review: reviewPlan(plan) });
+  const key = fingerprintKey(io, { publishes: false });
+  return buildStackSection({ stack, review: reviewPlan(plan, key !== undefined ? { fingerprintKey: key } : {}) });
 }

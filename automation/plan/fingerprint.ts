@@ -1,10 +1,23 @@
 // A stable hash of what a plan will do, so apply can refuse a plan that differs from the reviewed one.
-import { createHash, type Hash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { JsonValue, PlanJson } from "./plan-json";
 import { isOutputChange, isShownChange } from "./summary";
 
+/** A fingerprint as plan writes it and apply reads it: a scheme and 64 hex digits. */
+export const FINGERPRINT_PATTERN = /^(?:sha256|hmac-sha256):[0-9a-f]{64}$/;
+
+/** `sha256` or `hmac-sha256`: fingerprints of different schemes never match. */
+export function fingerprintScheme(fingerprint: string): string {
+  return fingerprint.slice(0, fingerprint.indexOf(":"));
+}
+
+/** `hmac-sha256:5ae67813d857`: enough to tell plans apart at a glance. */
+export function shortFingerprint(fingerprint: string): string {
+  return fingerprint.slice(0, fingerprint.indexOf(":") + 13);
+}
+
 /**
- * sha256 over canonical JSON (object keys sorted) of every resource change Terraform would show
+ * A hash over canonical JSON (object keys sorted) of every resource change Terraform would show
  * (sorted by address, then previous address) and every output change that is not a no-op (sorted by
  * name). Only the fields that describe the change are hashed, so run metadata (timestamp,
  * prior_state, planned_values, resource_drift, sensitivity marks) never moves it. Moved-only and
@@ -12,8 +25,12 @@ import { isOutputChange, isShownChange } from "./summary";
  * So are Terraform 1.14 action invocations (sorted by address): an action-only plan runs something,
  * and must not share the fingerprint of an empty plan. Plans without actions hash as they did before
  * actions existed. Errored plans have no fingerprint: they cannot be applied.
+ *
+ * Sensitive values are hashed too (a changed secret is a changed plan), and the fingerprint is
+ * published on the pull request. With a `key` it is an HMAC (`hmac-sha256:`), so nobody without the
+ * key can test guesses of a secret against it; without one it is a plain `sha256:`.
  */
-export function fingerprintPlan(plan: PlanJson): string | null {
+export function fingerprintPlan(plan: PlanJson, key?: string): string | null {
   if (plan.errored === true) return null;
   const resources = (plan.resource_changes ?? [])
     .filter(isShownChange)
@@ -23,7 +40,7 @@ export function fingerprintPlan(plan: PlanJson): string | null {
     .sort(([a], [b]) => compare(a, b));
 
   // Hash piece by piece: a 50 MB plan should not need a second 50 MB string.
-  const hash = createHash("sha256");
+  const hash = key === undefined ? createHash("sha256") : createHmac("sha256", key);
   hash.update('{"outputs":[');
   outputs.forEach(([name, change], i) => {
     if (i > 0) hash.update(",");
@@ -76,7 +93,7 @@ export function fingerprintPlan(plan: PlanJson): string | null {
     hash.update("]");
   }
   hash.update("}");
-  return `sha256:${hash.digest("hex")}`;
+  return `${key === undefined ? "sha256" : "hmac-sha256"}:${hash.digest("hex")}`;
 }
 
 function compare(a: string, b: string): number {
@@ -90,7 +107,12 @@ export function canonicalJson(value: JsonValue): string {
   return parts.join("");
 }
 
-function writeCanonical(hash: Hash, value: JsonValue): void {
+/** What writeCanonical needs of a Hash or an Hmac. */
+interface HashSink {
+  update(data: string): unknown;
+}
+
+function writeCanonical(hash: HashSink, value: JsonValue): void {
   // Terraform already writes object keys sorted; then the native serializer gives the same bytes, fast.
   if (isSortedDeep(value)) {
     hash.update(JSON.stringify(value));

@@ -49,11 +49,17 @@ export interface StackReview {
   readonly actionAddresses: readonly string[];
 }
 
-export interface ReviewOptions {
+/** How much of each value and resource a review shows. */
+interface DisplayLimits {
   /** Longest display value before truncation. @default 60 */
   readonly maxValueChars?: number;
   /** Attribute lines per resource. @default 20 */
   readonly maxAttributes?: number;
+}
+
+export interface ReviewOptions extends DisplayLimits {
+  /** Makes the fingerprint an HMAC with this key (see fingerprintPlan). @default plain sha256 */
+  readonly fingerprintKey?: string;
 }
 
 export function reviewPlan(plan: PlanJson, options: ReviewOptions = {}): StackReview {
@@ -68,7 +74,7 @@ export function reviewPlan(plan: PlanJson, options: ReviewOptions = {}): StackRe
   return {
     counts,
     planLine: terraformPlanLine(counts, shown.length, actionInvocations),
-    fingerprint: fingerprintPlan(plan),
+    fingerprint: fingerprintPlan(plan, options.fingerprintKey),
     resources: shown.map((rc) => reviewResource(rc, limits)),
     outputs,
     actionInvocations,
@@ -78,7 +84,7 @@ export function reviewPlan(plan: PlanJson, options: ReviewOptions = {}): StackRe
   };
 }
 
-function reviewResource(rc: ResourceChangeJson, limits: Required<ReviewOptions>): ResourceReview {
+function reviewResource(rc: ResourceChangeJson, limits: Required<DisplayLimits>): ResourceReview {
   const action = classifyActions(rc.change.actions);
   const replacePaths = (rc.change.replace_paths ?? []).map((p) => formatPath(p));
   let attributes: AttributeChange[] = [];

@@ -1,5 +1,6 @@
 // Assembles stack sections into one PR comment that fits GitHub's size limit.
 import { UsageError } from "../errors";
+import { FINGERPRINT_PATTERN } from "../plan/fingerprint";
 import { formatNumber, htmlText, plainText, plural } from "./markdown";
 import type { StackSection } from "./section";
 
@@ -58,7 +59,7 @@ export function readFingerprints(body: string): Record<string, string> | null {
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) return null;
   const entries = Object.entries(parsed as Record<string, unknown>);
-  if (!entries.every(([, v]) => typeof v === "string" && /^sha256:[0-9a-f]{64}$/.test(v))) return null;
+  if (!entries.every(([, v]) => typeof v === "string" && FINGERPRINT_PATTERN.test(v))) return null;
   return Object.fromEntries(entries) as Record<string, string>;
 }
 

@@ -10,7 +10,7 @@
 //     "status": "changes" | "no-changes" | "error" | "blocked" | "pending",
 //     "counts": { "add": 1, ..., "errored": false } | null,   // null: terraform produced no plan
 //     "planLine": "Plan: 1 to add, 0 to change, 0 to destroy." | null,
-//     "fingerprint": "sha256:<64 hex>" | null,                 // null for errors
+//     "fingerprint": "sha256:<64 hex>" | null,                 // or hmac-sha256:; null for errors
 //     "head": "<markdown always kept: heading, status, Plan line, destroy warning, error>",
 //     "brief": "<markdown kept when even the head does not fit: heading, Plan line, short error>",
 //     "groups": [ { "title": "Replace", "items": [ { "line": "- `aws_x.y` …", "detail": "  - `attr`: …" } ] } ]
@@ -22,6 +22,7 @@
 // well-formed. All text from the plan is already escaped and free of sensitive values.
 import { z } from "zod";
 import { UsageError } from "../errors";
+import { FINGERPRINT_PATTERN, shortFingerprint } from "../plan/fingerprint";
 import type { PlanCounts } from "../plan/summary";
 import { SENSITIVE, UNKNOWN, type OutputReview, type ResourceReview, type StackReview } from "../plan/review";
 import { codeBlock, codeSpan, formatNumber, plural } from "./markdown";
@@ -125,7 +126,7 @@ export function buildStackSection(input: StackInput): StackSection {
     const warning = destroyWarning(review.resources);
     if (warning) headText.push(warning);
   }
-  if (review?.fingerprint) headText.push(`Fingerprint ${codeSpan(review.fingerprint.slice(0, 19))}`);
+  if (review?.fingerprint) headText.push(`Fingerprint ${codeSpan(shortFingerprint(review.fingerprint))}`);
 
   return {
     format: SECTION_FORMAT,
@@ -267,7 +268,7 @@ const sectionSchema = z.object({
   status: z.enum(["changes", "no-changes", "error", "blocked", "pending"]),
   counts: countsSchema.nullable(),
   planLine: z.string().nullable(),
-  fingerprint: z.string().regex(/^sha256:[0-9a-f]{64}$/).nullable(),
+  fingerprint: z.string().regex(FINGERPRINT_PATTERN).nullable(),
   head: z.string(),
   brief: z.string(),
   groups: z.array(z.object({ title: z.string(), items: z.array(z.object({ line: z.string(), detail: z.string() })) })),

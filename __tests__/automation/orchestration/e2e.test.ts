@@ -117,13 +117,14 @@ function writeTerraformDataSynth(dir: string, greeting: string): void {
     const root = mkdtempSync(join(tmpdir(), "gitops-real-"));
     const synth = join(root, "cdktf.out");
     writeTerraformDataSynth(synth, "hello");
-    const env = { ...SAFE_ENV, GITOPS_TERRAFORM: terraform ?? "" };
+    // Keyed fingerprints, as CI makes them: plan and apply share GITOPS_FINGERPRINT_KEY.
+    const env = { ...SAFE_ENV, GITOPS_TERRAFORM: terraform ?? "", GITOPS_FINGERPRINT_KEY: "e2e-fingerprint-key-".repeat(2) };
     const cli = (...args: string[]) => runCli(args, { env });
 
     // Round 1: the base is new, so the top stack cannot read its outputs yet.
     const first = await cli("plan", "--cdktf-out", synth, "--out", join(root, "p1"));
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^app-base: changes sha256:[0-9a-f]{64}\napp-top: pending\n$/);
+    expect(first.stdout).toMatch(/^app-base: changes hmac-sha256:[0-9a-f]{64}\napp-top: pending\n$/);
     const comment = readFileSync(join(root, "p1", "comment.md"), "utf8");
     expect(comment).toContain("Pending `app-base`");
     expect(comment).not.toContain("XYZZY");
@@ -135,7 +136,7 @@ function writeTerraformDataSynth(dir: string, greeting: string): void {
 
     // Round 2: now the top stack plans; applying its reviewed plan works.
     const second = await cli("plan", "--cdktf-out", synth, "--out", join(root, "p2"));
-    expect(second.stdout).toMatch(/^app-base: no-changes sha256:[0-9a-f]{64}\napp-top: changes sha256:[0-9a-f]{64}\n$/);
+    expect(second.stdout).toMatch(/^app-base: no-changes hmac-sha256:[0-9a-f]{64}\napp-top: changes hmac-sha256:[0-9a-f]{64}\n$/);
     cpSync(join(root, "p2", "fingerprints.json"), join(root, "reviewed.json"));
     const apply2 = await cli("apply", "--cdktf-out", synth, "--reviewed", join(root, "reviewed.json"));
     expect(apply2).toMatchObject({ code: 0, stdout: "app-base: up-to-date (no changes)\napp-top: applied (Plan: 1 to add, 0 to change, 0 to destroy.)\n" });

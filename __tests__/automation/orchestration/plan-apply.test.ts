@@ -187,7 +187,7 @@ describe("gitops apply", () => {
     writeFileSync(file, JSON.stringify({ a: "md5:abc" }));
     const r = await runCli(["apply", "--cdktf-out", synth, "--reviewed", file], { terraform: new FakeTerraform({}) });
     expect(r).toMatchObject({ code: 2 });
-    expect(r.stderr).toContain('a: expected a fingerprint like sha256:<64 hex digits>, got "md5:abc"');
+    expect(r.stderr).toContain('a: expected a fingerprint like sha256:<64 hex digits> or hmac-sha256:<64 hex digits>, got "md5:abc"');
     expect((await runCli(["apply", "--cdktf-out", synth], { terraform: new FakeTerraform({}) })).stderr).toContain("give exactly one of --reviewed FILE or --reviewed-pr");
   });
 });
@@ -203,5 +203,52 @@ describe("gitops apply output", () => {
     const r = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(out, "..", "reviewed.json")], { terraform: boom });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("a: error (terraform show -json failed (exit 1): Error: bad …)\n");
+  });
+});
+
+describe("GITOPS_FINGERPRINT_KEY", () => {
+  const KEY = "0123456789abcdef".repeat(4);
+  const stacks = { "staging-cluster": [] };
+  const scripts = { "staging-cluster": { plan: "borchero-tf1.13-create.json" } };
+
+  it("makes plan and apply agree on HMAC fingerprints", async () => {
+    const { synth, out, read } = setup(stacks);
+    const planned = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: new FakeTerraform(scripts), env: { GITOPS_FINGERPRINT_KEY: KEY } });
+    expect(planned.stdout).toMatch(/^staging-cluster: changes hmac-sha256:[0-9a-f]{64}\n$/);
+    expect(read("comment.md")).toMatch(/<!-- gitops:fingerprints \{"staging-cluster":"hmac-sha256:[0-9a-f]{64}"\} -->\n$/);
+    const fake = new FakeTerraform(scripts);
+    const applied = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(out, "fingerprints.json")], { terraform: fake, env: { GITOPS_FINGERPRINT_KEY: KEY } });
+    expect(applied).toMatchObject({ code: 0, stdout: "staging-cluster: applied (Plan: 3 to add, 0 to change, 0 to destroy.)\n" });
+    expect(fake.ops("apply")).toEqual(["staging-cluster"]);
+  });
+
+  it("refuses, and says why, when plan and apply disagree about the key", async () => {
+    const { synth, out } = setup(stacks);
+    await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: new FakeTerraform(scripts) });
+    const fake = new FakeTerraform(scripts);
+    const r = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(out, "fingerprints.json")], { terraform: fake, env: { GITOPS_FINGERPRINT_KEY: KEY } });
+    expect(r.code).toBe(1);
+    expect(fake.ops("apply")).toEqual([]);
+    expect(r.stdout).toContain(
+      "staging-cluster: changed (cannot compare: the review has a sha256 fingerprint and this run computes hmac-sha256; plan and apply need the same GITOPS_FINGERPRINT_KEY",
+    );
+  });
+
+  it("rejects a short key before running terraform, without echoing it", async () => {
+    const { synth, out } = setup(stacks);
+    const fake = new FakeTerraform(scripts);
+    const r = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: fake, env: { GITOPS_FINGERPRINT_KEY: "short-secret" } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: GITOPS_FINGERPRINT_KEY has 12 characters: use at least 32 random ones (openssl rand -hex 32)\n");
+    expect(fake.calls).toEqual([]);
+  });
+
+  it("is asked for on GitHub Actions when missing, and only there", async () => {
+    const { synth, out } = setup(stacks);
+    const inActions = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: new FakeTerraform(scripts), env: { GITHUB_ACTIONS: "true" } });
+    expect(inActions.code).toBe(0);
+    expect(inActions.stderr).toMatch(/^::warning title=Plan fingerprints are plain sha256::set the GITOPS_FINGERPRINT_KEY secret/m);
+    const local = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: new FakeTerraform(scripts) });
+    expect(local.stderr).not.toContain("GITOPS_FINGERPRINT_KEY");
   });
 });
