@@ -8,5 +8,5 @@ process.env.CHECKPOINT_DISABLE = "1";
 // The same cdktf stand-ins as the bundled `npm run synth` (see the file for what and why). Mocks
 // are lazy: a test file that never loads cdktf pays nothing for them.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const standIns = require("../scripts/cdktf-stand-ins.cjs") as Record<string, { exports: () => unknown }>;
-for (const [path, standIn] of Object.entries(standIns)) jest.mock(path, standIn.exports);
+const standIns = require("../scripts/cdktf-stand-ins.cjs") as ReadonlyArray<{ path: string; exports: () => unknown }>;
+for (const standIn of standIns) jest.mock(standIn.path, standIn.exports);

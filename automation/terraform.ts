@@ -76,9 +76,15 @@ export function resolveTerraformBinary(explicit: string | undefined, env: Readon
   throw new UsageError(`terraform not found (looked for "${wanted}" on PATH); ${NOT_FOUND_HINT}`);
 }
 
+/**
+ * The CLI's own credentials, which Terraform never needs: the configuration it runs comes from the
+ * pull request, and a provider or `external` data source could read its environment.
+ */
+const CLI_ONLY_VARIABLES = new Set(["GITOPS_FINGERPRINT_KEY", "GITHUB_TOKEN", "GH_TOKEN"]);
+
 /** Environment for every Terraform process: no prompts, no checkpoint calls, no cloud metadata probing. */
 export function terraformEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const base = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  const base = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && !CLI_ONLY_VARIABLES.has(e[0])));
   return { ...base, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
 }
 

@@ -30,14 +30,16 @@ function isFresh() {
   });
 }
 
-// The cdktf modules the project never needs are replaced by the stand-ins the tests use too.
+// The cdktf modules the project never needs are replaced by the stand-ins the tests use too. Each
+// stand-in is a self-contained function, so its source goes into the bundle as it is.
 const standIns = createRequire(import.meta.url)("./cdktf-stand-ins.cjs");
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 const standInPlugin = {
   name: "cdktf-stand-ins",
   setup(build) {
-    for (const [key, standIn] of Object.entries(standIns)) {
-      build.onLoad({ filter: standIn.pattern }, () => ({
-        contents: `module.exports = require(${JSON.stringify(join(root, "scripts", "cdktf-stand-ins.cjs"))})[${JSON.stringify(key)}].exports();`,
+    for (const standIn of standIns) {
+      build.onLoad({ filter: new RegExp(`^${escapeRegExp(standIn.path)}$`) }, () => ({
+        contents: `// stand-in (scripts/cdktf-stand-ins.cjs): ${standIn.name}\nmodule.exports = (${standIn.exports.toString()})();\n`,
         loader: "js",
       }));
     }

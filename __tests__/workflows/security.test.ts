@@ -14,6 +14,13 @@ import {
 } from "./workflow-files";
 
 const files = loadWorkflows();
+
+/** Dotted paths of every string in `value` that contains `needle`. */
+function pathsMentioning(value: unknown, needle: string, path: readonly string[] = []): string[] {
+  if (typeof value === "string") return value.includes(needle) ? [path.join(".")] : [];
+  if (value !== null && typeof value === "object") return Object.entries(value).flatMap(([k, v]) => pathsMentioning(v, needle, [...path, k]));
+  return [];
+}
 const jobs = allJobs(files);
 const label = (j: { file: string; id: string }) => `${j.file}#${j.id}`;
 
@@ -152,19 +159,25 @@ describe("credentials", () => {
     // The job token comes from github.token; AWS from OIDC. Anything else named secrets.* is new.
     expect([...new Set(everything.match(/\bsecrets\.[A-Za-z0-9_]+/g))]).toEqual(["secrets.GITOPS_FINGERPRINT_KEY"]);
     expect(jobs.filter((j) => j.job.secrets === "inherit").map(label)).toEqual([]);
-    const keyed: string[] = [];
-    for (const f of files) {
-      expect({ file: f.file, env: Object.keys(f.workflow.env ?? {}) }).not.toEqual(expect.objectContaining({ env: expect.arrayContaining(["GITOPS_FINGERPRINT_KEY"]) }));
-      for (const [id, job] of Object.entries(f.workflow.jobs)) {
-        for (const step of stepsOf(job)) {
-          if (!step.env || !("GITOPS_FINGERPRINT_KEY" in step.env)) continue;
-          expect(step.run ?? "").toMatch(/gitops -- (?:plan|apply)\b/);
-          keyed.push(`${f.file}#${id}`);
-        }
-      }
-    }
-    // Plan and apply must both have it, or apply could never match a reviewed fingerprint.
-    expect(keyed.sort()).toEqual(["apply-environment.yml#apply", "plan.yml#plan"]);
+    // Every place a secret is read, anywhere in the parsed workflows (workflow, job or step env,
+    // `with:`, scripts): a step env of the plan/apply steps, or a reusable-workflow call.
+    const mentions = files.flatMap((f) => pathsMentioning(f.workflow, "secrets.").map((path) => `${f.file}:${path}`));
+    const stepOf = (mention: string) => {
+      const m = /^(.+?):jobs\.([^.]+)\.steps\.(\d+)\.env\.GITOPS_FINGERPRINT_KEY$/.exec(mention);
+      return m ? stepsOf(workflowByFile(files, m[1]!).jobs[m[2]!]!)[Number(m[3])] : undefined;
+    };
+    const inSteps = mentions.filter((m) => stepOf(m) !== undefined);
+    for (const m of inSteps) expect([m, stepOf(m)?.run ?? ""]).toEqual([m, expect.stringMatching(/gitops -- (?:plan|apply)\b/)]);
+    expect(inSteps.map((m) => m.replace(/\.steps\.\d+\./, ".steps.*.")).sort()).toEqual([
+      "apply-environment.yml:jobs.apply.steps.*.env.GITOPS_FINGERPRINT_KEY",
+      "plan.yml:jobs.plan.steps.*.env.GITOPS_FINGERPRINT_KEY",
+    ]);
+    // Plan and apply both have it (or apply could never match a reviewed fingerprint); the rest are
+    // the calls of the reusable apply workflow.
+    expect(mentions.filter((m) => !inSteps.includes(m)).sort()).toEqual([
+      "apply.yml:jobs.production.secrets.GITOPS_FINGERPRINT_KEY",
+      "apply.yml:jobs.staging.secrets.GITOPS_FINGERPRINT_KEY",
+    ]);
   });
 
   it("passes the fingerprint key to the reusable apply workflow, which declares it", () => {

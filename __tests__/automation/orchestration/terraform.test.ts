@@ -83,3 +83,21 @@ esac`);
     expect((await clean.plan(stub.dir, "plan.tfplan", () => undefined)).outcome).toBe("no-changes");
   });
 });
+
+describe("the environment terraform runs in", () => {
+  it("keeps the CLI's own credentials (fingerprint key, GitHub token) from terraform and its providers", async () => {
+    const stub = stubTerraform(`case "$1" in version) echo '{"terraform_version":"1.11.4"}' ;; init) env > "$PWD/env.txt" ;; esac`);
+    const runner = await createTerraformRunner(stub.bin, {
+      PATH: process.env.PATH,
+      AWS_REGION: "eu-north-1",
+      GITOPS_FINGERPRINT_KEY: "k".repeat(64),
+      GITHUB_TOKEN: "ghs_token_value",
+      GH_TOKEN: "gho_token_value",
+    });
+    expect((await runner.init(stub.dir, () => undefined)).exitCode).toBe(0);
+    const env = readFileSync(join(stub.dir, "env.txt"), "utf8");
+    expect(env).toContain("AWS_REGION=eu-north-1\n");
+    expect(env).toContain("TF_IN_AUTOMATION=1\n");
+    expect(env).not.toMatch(/GITOPS_FINGERPRINT_KEY|GITHUB_TOKEN|GH_TOKEN|kkkk|ghs_|gho_/);
+  });
+});
