@@ -12,6 +12,8 @@ module.exports = {
   },
   transformIgnorePatterns: ["/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|universal-github-app-jwt|content-type|json-with-bigint)/)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
+  globalSetup: "<rootDir>/__tests__/global-setup.js",
+  globalTeardown: "<rootDir>/__tests__/global-teardown.js",
   testTimeout: 30000,
   // Jest's default is one worker on a 2-core machine; the suite is dominated by per-file module
   // loading (cdktf, Octokit), which two workers overlap (~24 s serial → ~16 s wall here).

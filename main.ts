@@ -1,35 +1,53 @@
 // Composition root: load the environment configs, synthesize their stacks, print what was written.
 //   npm run synth [-- --env staging[,production]]   (`--env bootstrap` selects the bootstrap stack)
+import { parseArgs } from "node:util";
 import { loadConfigs } from "./config/bootstrap-schema";
 import { ConfigError } from "./config/schema";
 import { InvalidPropError } from "./constructs/errors";
 import { formatPolicyReport, type PolicyReport } from "./constructs/policies";
 import { formatStackTable, synthesize, SynthError } from "./stacks/synthesize";
 
-function requestedEnvironments(argv: readonly string[]): string[] | undefined {
-  const i = argv.indexOf("--env");
-  const inline = argv.find((a) => a.startsWith("--env="));
-  const value = inline ? inline.slice("--env=".length) : i >= 0 ? argv[i + 1] : undefined;
-  return value?.split(",").filter(Boolean);
+const USAGE = "usage: npm run synth [-- --env staging[,production]]   (--env bootstrap selects the bootstrap stack)";
+
+/** Strict: a mistyped option is an error, not silently ignored while everything is synthesized. */
+function parseCommandLine(argv: string[]): { help: boolean; environments?: string[] } {
+  const { values } = parseArgs({ args: argv, options: { env: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true });
+  const environments = values.env?.split(",").filter(Boolean);
+  return { help: values.help === true, ...(environments ? { environments } : {}) };
 }
 
-const observed: { policy?: PolicyReport } = {};
-try {
-  const { environments, bootstrap } = loadConfigs("config", requestedEnvironments(process.argv.slice(2)));
-  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
-  const reports = synthesize(environments, outdir, bootstrap, { onPolicyReport: (policy) => (observed.policy = policy) });
-  console.log(formatStackTable(reports));
-  if (observed.policy) console.log(`\n${formatPolicyReport(observed.policy)}`);
-  console.log(`\n${reports.length} stacks written to ${outdir}/`);
-} catch (error) {
-  // InvalidPropError: a construct refused a value the config schema let through; still a clean message.
-  if (error instanceof ConfigError || error instanceof SynthError || error instanceof InvalidPropError) {
-    // Warnings, waivers and the counts; the errors themselves are listed in the SynthError message.
-    if (observed.policy) console.error(formatPolicyReport(observed.policy, { errors: false }));
-    console.error(error.message);
-    console.error("nothing was written; cdktf.out/ is unchanged");
-    process.exitCode = 1;
-  } else {
+function main(argv: string[]): number {
+  let commandLine: ReturnType<typeof parseCommandLine>;
+  try {
+    commandLine = parseCommandLine(argv);
+  } catch (error) {
+    console.error(`${(error as Error).message.split("\n")[0]}\n${USAGE}`);
+    return 2;
+  }
+  if (commandLine.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const observed: { policy?: PolicyReport } = {};
+  try {
+    const { environments, bootstrap } = loadConfigs("config", commandLine.environments);
+    const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+    const reports = synthesize(environments, outdir, bootstrap, { onPolicyReport: (policy) => (observed.policy = policy) });
+    console.log(formatStackTable(reports));
+    if (observed.policy) console.log(`\n${formatPolicyReport(observed.policy)}`);
+    console.log(`\n${reports.length} stacks written to ${outdir}/`);
+    return 0;
+  } catch (error) {
+    // InvalidPropError: a construct refused a value the config schema let through; still a clean message.
+    if (error instanceof ConfigError || error instanceof SynthError || error instanceof InvalidPropError) {
+      // Warnings, waivers and the counts; the errors themselves are listed in the SynthError message.
+      if (observed.policy) console.error(formatPolicyReport(observed.policy, { errors: false }));
+      console.error(error.message);
+      console.error("nothing was written; cdktf.out/ is unchanged");
+      return 1;
+    }
     throw error;
   }
 }
+
+process.exitCode = main(process.argv.slice(2));

@@ -5,9 +5,17 @@ import { UsageError } from "./errors";
 import type { FileReader } from "./io";
 import type { SynthManifest } from "./manifest";
 
+/**
+ * Stacks no workflow plans or applies: bootstrap is applied by hand (README.md, "Set up AWS") and
+ * local-gitops targets a laptop cluster. Commands over "every stack" leave them out unless named.
+ */
+export const HAND_RUN_STACKS: readonly string[] = ["bootstrap", "local-gitops"];
+
 export interface StackSelection {
   readonly env?: string;
   readonly stacks?: readonly string[];
+  /** Without env or stacks, leave out HAND_RUN_STACKS. @default false */
+  readonly skipHandRun?: boolean;
   /** A base `cdktf.out` dir: only stacks changed or added since then. */
   readonly changedFrom?: string;
 }
@@ -37,6 +45,9 @@ export async function selectStacks(manifest: SynthManifest, selection: StackSele
       const envs = [...new Set([...manifest.stacks.keys()].map(environmentOf))].sort();
       throw new UsageError(`--env ${selection.env}: no stacks of that environment in ${manifest.dir}; environments: ${envs.join(", ")}`);
     }
+  }
+  if (selection.skipHandRun && selection.env === undefined && !selection.stacks?.length) {
+    names = names.filter((n) => !HAND_RUN_STACKS.includes(n));
   }
   if (selection.stacks && selection.stacks.length > 0) {
     const unknown = selection.stacks.filter((s) => !manifest.stacks.has(s));

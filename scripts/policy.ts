@@ -1,25 +1,32 @@
 // The guardrails' report without writing cdktf.out: synthesizes every stack into a scratch directory
-// and prints what the policies found, as text or as JSON for the PR comment and CI.
+// and prints what the policies found, as text or as JSON for other tools.
 //   npm run --silent policy -- [--format text|json] [--env staging[,production]]
 // Exit codes: 0 no policy errors, 1 policy errors, 2 usage or config error.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { loadConfigs } from "../config/bootstrap-schema";
 import { ConfigError } from "../config/schema";
 import { InvalidPropError } from "../constructs/errors";
 import { formatPolicyReport, type PolicyReport } from "../constructs/policies";
 import { synthesize, SynthError } from "../stacks/synthesize";
 
-function option(argv: readonly string[], name: string): string | undefined {
-  const inline = argv.find((a) => a.startsWith(`--${name}=`));
-  if (inline) return inline.slice(name.length + 3);
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
+const USAGE = "usage: npm run --silent policy -- [--format text|json] [--env staging[,production]]";
 
-function run(argv: readonly string[]): number {
-  const format = option(argv, "format") ?? "text";
+function run(argv: string[]): number {
+  let values: { format?: string; env?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: { format: { type: "string" }, env: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true }));
+  } catch (error) {
+    console.error(`${(error as Error).message.split("\n")[0]}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const format = values.format ?? "text";
   if (format !== "text" && format !== "json") {
     console.error(`--format: expected "text" or "json", got "${format}"`);
     return 2;
@@ -27,7 +34,7 @@ function run(argv: readonly string[]): number {
   const scratch = mkdtempSync(join(tmpdir(), "policy-"));
   const observed: { policy?: PolicyReport } = {};
   try {
-    const { environments, bootstrap } = loadConfigs("config", option(argv, "env")?.split(",").filter(Boolean));
+    const { environments, bootstrap } = loadConfigs("config", values.env?.split(",").filter(Boolean));
     try {
       synthesize(environments, join(scratch, "cdktf.out"), bootstrap, { onPolicyReport: (policy) => (observed.policy = policy) });
     } catch (error) {

@@ -126,7 +126,7 @@ describe("gitops drift: the issue follows the drift", () => {
     const tf = new ReplayTerraform({ "staging-cluster": DRIFT, "staging-gitops": CLEAN });
     const r = await drift(tf);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^drift found in staging: .*Exit code 2 means drift was found, not a usage error\.$/m);
+    expect(r.stderr).toMatch(/^drift found in staging: see the open "Drift detected in staging" issue\. Exit code 2 means drift was found, not a usage error\.$/m);
     expect(r.stderr).not.toMatch(/^error:/m);
     expect(openIssues()).toHaveLength(1);
     const issue = openIssues()[0]!;

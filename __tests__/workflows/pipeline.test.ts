@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { loadEnvironmentConfigs } from "../../config/schema";
 import { APPLY_ROLE_MAX_SESSION_SECONDS, PLAN_ROLE_MAX_SESSION_SECONDS } from "../../stacks/role-sessions";
 import {
   REPO_ROOT,
@@ -339,5 +340,29 @@ describe("dependabot.yml", () => {
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     const providers = Object.keys(pkg.dependencies).filter((d) => d.startsWith("@cdktf/provider-"));
     expect(providers.length).toBeGreaterThan(0);
+  });
+});
+
+describe("environments", () => {
+  // Adding config/qa.yaml makes plan.yml plan qa on its own; apply and drift list their environments
+  // by name, so a new environment also needs a job in apply.yml and an entry in drift.yml.
+  const awsEnvironments = loadEnvironmentConfigs(join(REPO_ROOT, "config"))
+    .filter((c) => c.kind === "aws")
+    .map((c) => c.environment)
+    .sort();
+
+  it("apply.yml applies every AWS environment of config/, and offers each for a manual apply", () => {
+    const applied = Object.values(apply.jobs).flatMap((j) => (typeof j.with?.environment === "string" ? [j.with.environment] : []));
+    expect([...applied].sort()).toEqual(awsEnvironments);
+    const inputs = (apply.on.workflow_dispatch as { inputs: Record<string, { options?: string[] }> }).inputs;
+    expect([...(inputs.environment?.options ?? [])].sort()).toEqual(awsEnvironments);
+  });
+
+  it("drift.yml checks every AWS environment of config/, on schedule and on demand", () => {
+    const matrix = String(drift.jobs.drift?.strategy?.matrix?.environment);
+    const scheduled = /'(\[[^']*\])'/.exec(matrix)?.[1];
+    expect((JSON.parse(scheduled ?? "null") as string[]).sort()).toEqual(awsEnvironments);
+    const inputs = (drift.on.workflow_dispatch as { inputs: Record<string, { options?: string[] }> }).inputs;
+    expect([...(inputs.environment?.options ?? [])].sort()).toEqual(["all", ...awsEnvironments].sort());
   });
 });

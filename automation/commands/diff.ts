@@ -20,7 +20,7 @@ export const diffCommand: CommandModule = {
   register(program, io) {
     program
       .command("diff")
-      .description("synth, then plan the named stacks (default: all) and print what would change")
+      .description("synth, then plan the named stacks (default: all but bootstrap and local-gitops) and print what would change")
       .argument("[stacks...]", "stacks to plan")
       .option("--env <env>", "only the stacks of this environment")
       .option("--cdktf-out <dir>", "synth output", "cdktf.out")
@@ -39,6 +39,7 @@ export const diffCommand: CommandModule = {
             cdktfOut: opts.cdktfOut,
             out,
             parallel: opts.parallel,
+            skipHandRun: true,
             ...(stacks.length > 0 ? { stacks: stacks.join(",") } : {}),
             ...(opts.env !== undefined ? { env: opts.env } : {}),
             ...(opts.terraform !== undefined ? { terraform: opts.terraform } : {}),

@@ -8,8 +8,8 @@ import { describeGitHubError } from "../github/request-error";
 import type { CliIo } from "../io";
 import { readManifest, type SynthManifest } from "../manifest";
 import { planStacks, type StackPlanResult } from "../planning";
-import { assertEnvironmentName, environmentDrift, renderDriftReport, renderDriftResolved, stackDrift, type StackDrift } from "../render/drift-report";
-import { environmentOf, selectStacks } from "../selection";
+import { assertEnvironmentName, driftIssueTitle, environmentDrift, renderDriftReport, renderDriftResolved, stackDrift, type StackDrift } from "../render/drift-report";
+import { environmentOf, HAND_RUN_STACKS, selectStacks } from "../selection";
 import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
@@ -24,9 +24,6 @@ interface DriftOptions {
   author: string[];
 }
 
-/** Stacks a run over all environments leaves out: they are applied by hand (see README.md ("Set up AWS")). */
-export const DRIFT_SKIPPED_STACKS: readonly string[] = ["bootstrap", "local-gitops"];
-
 /** Exit code for "drift found"; the stderr line says so, since usage errors also exit 2. */
 export const EXIT_DRIFT = 2;
 
@@ -39,12 +36,12 @@ async function environments(io: CliIo, manifest: SynthManifest, env: string | un
   }
   const byEnv = new Map<string, string[]>();
   for (const stack of [...manifest.stacks.keys()].sort()) {
-    if (DRIFT_SKIPPED_STACKS.includes(stack)) continue;
+    if (HAND_RUN_STACKS.includes(stack)) continue;
     const name = environmentOf(stack);
     byEnv.set(name, [...(byEnv.get(name) ?? []), stack]);
   }
   if (byEnv.size === 0) {
-    throw new UsageError(`${manifest.dir}: no stacks to check (${DRIFT_SKIPPED_STACKS.join(" and ")} are checked only when named with --env)`);
+    throw new UsageError(`${manifest.dir}: no stacks to check (${HAND_RUN_STACKS.join(" and ")} are checked only when named with --env)`);
   }
   for (const name of byEnv.keys()) assertEnvironmentName(name);
   return new Map([...byEnv].sort(([a], [b]) => a.localeCompare(b)));
@@ -137,7 +134,7 @@ export const driftCommand: CommandModule = {
         if (drifted.length > 0) {
           throw new ResultCode(
             EXIT_DRIFT,
-            `drift found in ${drifted.join(", ")}: see the open "Drift detected in <env>" issue. Exit code ${EXIT_DRIFT} means drift was found, not a usage error.`,
+            `drift found in ${drifted.join(", ")}: see the open ${drifted.map((env) => JSON.stringify(driftIssueTitle(env))).join(" and ")} ${drifted.length > 1 ? "issues" : "issue"}. Exit code ${EXIT_DRIFT} means drift was found, not a usage error.`,
           );
         }
       });

@@ -27,6 +27,8 @@ export interface PlanCommandOptions {
   protectedTypes?: string;
   terraform?: string;
   title?: string;
+  /** Without --env or --stacks, leave out bootstrap and local-gitops (see HAND_RUN_STACKS). */
+  skipHandRun?: boolean;
 }
 
 export function parseParallel(value: string): number {
@@ -81,6 +83,7 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
       ...(opts.env !== undefined ? { env: opts.env } : {}),
       ...(opts.stacks !== undefined ? { stacks: parseList(opts.stacks) } : {}),
       ...(opts.changedFrom !== undefined ? { changedFrom: opts.changedFrom } : {}),
+      ...(opts.skipHandRun ? { skipHandRun: true } : {}),
     },
     io.files,
   );

@@ -52,4 +52,17 @@ describe("gitops diff", () => {
     expect(r.stderr).toBe("error: synth failed (exit 1); nothing was planned\n");
     expect(fake.calls).toEqual([]);
   });
+
+  it("leaves bootstrap and local-gitops out unless they are named", async () => {
+    const all = writeSynthOutput(join(mkdtempSync(join(tmpdir(), "gitops-diff-")), "cdktf.out"), { bootstrap: [], "local-gitops": [], "staging-cluster": [] });
+    const everything = new FakeTerraform({});
+    expect((await runCli(["diff", "--no-synth", "--cdktf-out", all], { terraform: everything })).code).toBe(0);
+    expect(everything.ops("plan")).toEqual(["staging-cluster"]);
+    const named = new FakeTerraform({});
+    expect((await runCli(["diff", "--no-synth", "--cdktf-out", all, "bootstrap"], { terraform: named })).code).toBe(0);
+    expect(named.ops("plan")).toEqual(["bootstrap"]);
+    const local = new FakeTerraform({});
+    expect((await runCli(["diff", "--no-synth", "--cdktf-out", all, "--env", "local"], { terraform: local })).code).toBe(0);
+    expect(local.ops("plan")).toEqual(["local-gitops"]);
+  });
 });

@@ -1,0 +1,12 @@
+// Every temporary directory the tests create (os.tmpdir(), also for the terraform and node processes
+// they start) lands in one directory that is removed after the run, so a test run leaves /tmp as it
+// found it. Workers start after this and inherit TMPDIR.
+const { mkdtempSync } = require("node:fs");
+const { tmpdir } = require("node:os");
+const { join } = require("node:path");
+
+module.exports = async () => {
+  const dir = mkdtempSync(join(tmpdir(), "gitops-tests-"));
+  process.env.GITOPS_TESTS_TMPDIR = dir;
+  process.env.TMPDIR = dir;
+};
