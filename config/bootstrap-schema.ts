@@ -181,6 +181,14 @@ export function bootstrapConsistencyProblems(
         `${file}: cluster.readerRoleArns: expected to include "${plan}" (the plan role), got ${JSON.stringify(env.cluster.readerRoleArns)}`,
       );
     }
+    // Argo CD pulls gitops/ from the repository whose pull requests are planned and applied: a fork
+    // that renames github.owner/repo but keeps the old repoUrl would deploy someone else's apps.
+    const repository = `${bootstrap.github.owner}/${bootstrap.github.repo}`;
+    if (gitHubRepositoryOf(env.gitops.repoUrl)?.toLowerCase() !== repository.toLowerCase()) {
+      problems.push(
+        `${file}: gitops.repoUrl: expected this repository, github.com/${repository} (github.owner/repo of ${bootstrapFile}), got "${env.gitops.repoUrl}"`,
+      );
+    }
   }
   const known = new Set(environments.map((c) => c.environment));
   bootstrap.environments.forEach((name, i) => {
@@ -192,6 +200,12 @@ export function bootstrapConsistencyProblems(
     }
   });
   return problems;
+}
+
+/** `owner/repo` of a github.com URL in https, ssh or scp form (with or without .git); else undefined. */
+export function gitHubRepositoryOf(url: string): string | undefined {
+  const match = /^(?:https:\/\/github\.com\/|ssh:\/\/git@github\.com\/|git@github\.com:)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/i.exec(url);
+  return match ? `${match[1]}/${match[2]}` : undefined;
 }
 
 export interface LoadedConfigs {

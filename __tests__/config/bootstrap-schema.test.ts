@@ -134,6 +134,18 @@ describe("bootstrap config against the environment configs", () => {
     ]);
   });
 
+  it("wants Argo CD to pull from this repository, in any URL form GitHub accepts", () => {
+    const pulling = (repoUrl: string) => bootstrapConsistencyProblems({ ...shipped, environments: ["staging"] }, [{ ...staging, gitops: { ...staging.gitops, repoUrl } }]);
+    for (const same of ["https://github.com/example/infra", "https://github.com/Example/Infra.git", "git@github.com:example/infra.git", "ssh://git@github.com/example/infra"]) {
+      expect([same, pulling(same)]).toEqual([same, []]);
+    }
+    expect(pulling("https://github.com/someone-else/infra")).toEqual([
+      'config/staging.yaml: gitops.repoUrl: expected this repository, github.com/example/infra (github.owner/repo of config/bootstrap.yaml), got "https://github.com/someone-else/infra"',
+    ]);
+    expect(pulling("https://gitlab.com/example/infra")).toHaveLength(1);
+    expect(pulling("https://github.com/example/infra-apps")).toHaveLength(1);
+  });
+
   it("wants no KMS key in the environments when the bucket uses SSE-S3", () => {
     const sseS3 = { ...shipped, state: { ...shipped.state, encryption: "s3" as const } };
     expect(bootstrapConsistencyProblems(sseS3, [staging])).toContain(
