@@ -63,8 +63,21 @@ describe("gitops render", () => {
     expect(readFileSync(a!, "utf8")).not.toContain('"resource_changes"');
   });
 
+  it("says which commit the plans are for and links the run, under the status line", async () => {
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    const runUrl = "https://github.com/acme/infra/actions/runs/123456789";
+    const r = await runCli(["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--commit", sha, "--run-url", runUrl]);
+    expect(r.code).toBe(0);
+    const [, , overall, source] = r.stdout.split("\n\n");
+    expect(overall).toMatch(/^1 stack planned/);
+    expect(source).toBe(`Planned for commit \`0123456789ab\` merged into its base · [workflow run with the full plans](${runUrl})`);
+  });
+
   it.each([
     [["render"], /nothing to render/],
+    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--commit", "main"], /--commit "main": expected a commit SHA/],
+    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--run-url", "javascript:alert(1)"], /--run-url "javascript:alert\(1\)": expected an https URL/],
+    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--run-url", "https://x.test/a) [click](https://evil.test"], /--run-url .*expected an https URL/],
     [["render", "--stack", "noequals"], /expected NAME=PLAN\.json/],
     [["render", "--stack", "bad name=x.json"], /stack name "bad name"/],
     [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--max-chars", "ten"], /--max-chars "ten"/],

@@ -124,7 +124,9 @@ describe("plan.yml", () => {
     expect(download.with?.pattern).toBe("plan-*");
     const calls = scriptsOf(job).flatMap(gitopsCalls);
     const render = calls.find((c) => c.subcommand === "render");
-    expect(render?.options).toContain("--section");
+    expect(render?.options).toEqual(expect.arrayContaining(["--section", "--commit", "--run-url"]));
+    // The PR's head commit, so reviewers can tell a stale comment from a current one.
+    expect(stepsOf(job).find((s) => s.run?.includes("gitops -- render"))?.env?.HEAD_SHA).toBe("${{ github.event.pull_request.head.sha }}");
     expect(calls.filter((c) => c.subcommand === "comment").length).toBeGreaterThanOrEqual(1);
     expect(scriptsOf(job).join("\n")).not.toMatch(/plan\.json|tfplan/);
   });

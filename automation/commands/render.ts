@@ -4,7 +4,7 @@ import { UsageError } from "../errors";
 import type { CliIo } from "../io";
 import { parsePlanJson } from "../plan/plan-json";
 import { reviewPlan } from "../plan/review";
-import { GITHUB_COMMENT_LIMIT, renderPlanComment } from "../render/comment";
+import { GITHUB_COMMENT_LIMIT, planSourceLine, renderPlanComment } from "../render/comment";
 import { assertStackName, buildStackSection, parseSections, type StackSection } from "../render/section";
 import { fingerprintKey } from "./fingerprint-key";
 import { collect, type CommandModule } from "./types";
@@ -16,6 +16,8 @@ interface RenderOptions {
   title?: string;
   key: string;
   format: "markdown" | "sections";
+  commit?: string;
+  runUrl?: string;
 }
 
 export const renderCommand: CommandModule = {
@@ -29,10 +31,16 @@ export const renderCommand: CommandModule = {
       .option("--title <title>", "heading of the comment")
       .option("--key <key>", "sticky comment key, part of the marker", "plan")
       .addOption(new Option("--format <format>", "markdown comment, or sections JSON to merge later").choices(["markdown", "sections"]).default("markdown"))
+      .option("--commit <sha>", "the pull request's head commit the plans are for, shown under the status line")
+      .option("--run-url <url>", "the workflow run with the full plans, linked under the status line")
       .action(async (opts: RenderOptions) => {
         const maxChars = Number(opts.maxChars);
         if (!Number.isInteger(maxChars) || maxChars < 1000) throw new UsageError(`--max-chars ${JSON.stringify(opts.maxChars)}: expected an integer of at least 1000`);
         if (opts.stack.length === 0 && opts.section.length === 0) throw new UsageError("nothing to render: give --stack NAME=PLAN.json or --section FILE");
+        const source = planSourceLine({
+          ...(opts.commit !== undefined ? { commit: opts.commit } : {}),
+          ...(opts.runUrl !== undefined ? { runUrl: opts.runUrl } : {}),
+        });
         const sections: StackSection[] = [];
         for (const file of opts.section) sections.push(...parseSections(await io.files.readText(file), file));
         for (const spec of opts.stack) sections.push(await sectionFromStackOption(spec, io));
@@ -40,7 +48,14 @@ export const renderCommand: CommandModule = {
           io.stdout(`${JSON.stringify(sections)}\n`);
           return;
         }
-        io.stdout(renderPlanComment(sections, { key: opts.key, maxChars, ...(opts.title !== undefined ? { title: opts.title } : {}) }));
+        io.stdout(
+          renderPlanComment(sections, {
+            key: opts.key,
+            maxChars,
+            ...(opts.title !== undefined ? { title: opts.title } : {}),
+            ...(source ? { intro: source } : {}),
+          }),
+        );
       });
   },
 };
