@@ -277,9 +277,14 @@ describe("apply.yml", () => {
     const job = applyJobs[0]?.job as Job;
     const calls = scriptsOf(job).flatMap(gitopsCalls);
     expect(calls.map((c) => c.subcommand)).toEqual(["apply"]);
-    expect(calls[0]?.options).toEqual(expect.arrayContaining(["--env", "--reviewed", "--reviewed-pr", "--repo"]));
+    expect(calls[0]?.options).toEqual(expect.arrayContaining(["--env", "--reviewed", "--reviewed-pr", "--repo", "--commit", "--run-url"]));
     const applyStep = step(job, (s) => /gitops -- apply/.test(s.run ?? ""));
-    expect(applyStep.env).toMatchObject({ FINGERPRINTS: "${{ inputs.fingerprints }}", PR_NUMBER: "${{ steps.commit.outputs.pr }}" });
+    expect(applyStep.env).toMatchObject({
+      FINGERPRINTS: "${{ inputs.fingerprints }}",
+      PR_NUMBER: "${{ steps.commit.outputs.pr }}",
+      // The commit that was checked out and synthesized, named in the apply comment.
+      APPLY_SHA: "${{ steps.commit.outputs.sha }}",
+    });
     expect(scriptsOf(job).join("\n")).toContain("node .github/scripts/merged-pr.mjs");
   });
 });

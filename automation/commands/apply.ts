@@ -10,10 +10,10 @@ import type { CliIo } from "../io";
 import { readManifest } from "../manifest";
 import { FINGERPRINT_PATTERN } from "../plan/fingerprint";
 import { formatApplyResults, renderApplyComment } from "../render/apply-report";
-import { commentMarker } from "../render/comment";
+import { commentMarker, runSourceLine } from "../render/comment";
 import { selectStacks } from "../selection";
 import { parseParallel, planningContext } from "./plan";
-import { collect, type CommandModule } from "./types";
+import { collect, runSourceOf, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
 import { fingerprintKey } from "./fingerprint-key";
 import { gitHubClientFromEnv, requireGitHubToken } from "./github-env";
@@ -30,6 +30,8 @@ interface ApplyOptions {
   terraform?: string;
   out?: string;
   author: string[];
+  commit?: string;
+  runUrl?: string;
 }
 
 /** Reviewed fingerprints from `--reviewed FILE`: `{"<stack>":"sha256:<64 hex>"}` (or hmac-sha256:). */
@@ -75,6 +77,8 @@ export const applyCommand: CommandModule = {
       .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
       .option("--out <dir>", "where to keep fresh plans (default: a temporary directory)")
       .option("--author <login>", "also trust plan comments by this login (default: only github-actions[bot], the plan workflow)", collect, [])
+      .option("--commit <sha>", "the commit being applied, named in the apply comment")
+      .option("--run-url <url>", "the workflow run, linked in the apply comment")
       .action(async (opts: ApplyOptions) => {
         if ((opts.reviewed === undefined) === (opts.reviewedPr === undefined)) {
           throw new UsageError("give exactly one of --reviewed FILE or --reviewed-pr N --repo OWNER/REPO");
@@ -82,6 +86,7 @@ export const applyCommand: CommandModule = {
         const pr = pullRequestOf(opts);
         const parallel = parseParallel(opts.parallel);
         const fingerprintSecret = fingerprintKey(io, { publishes: true });
+        const source = runSourceLine(runSourceOf(opts), "apply");
         const manifest = await readManifest(opts.cdktfOut, io.files);
         const { stacks } = await selectStacks(manifest, opts.env !== undefined ? { env: opts.env } : {}, io.files);
         const octokit = pr
@@ -109,7 +114,7 @@ export const applyCommand: CommandModule = {
             repo: pr.repo,
             issueNumber: pr.number,
             marker: commentMarker(key, "apply"),
-            body: renderApplyComment(results, { environment, key, inProgress }),
+            body: renderApplyComment(results, { environment, key, inProgress, ...(source ? { source } : {}) }),
             authors: opts.author,
             log: (m) => io.stderr(`${m}\n`),
             sleep: (ms) => io.sleep(ms),

@@ -4,10 +4,10 @@ import { UsageError } from "../errors";
 import type { CliIo } from "../io";
 import { parsePlanJson } from "../plan/plan-json";
 import { reviewPlan } from "../plan/review";
-import { GITHUB_COMMENT_LIMIT, planSourceLine, renderPlanComment } from "../render/comment";
+import { GITHUB_COMMENT_LIMIT, renderPlanComment, runSourceLine } from "../render/comment";
 import { assertStackName, buildStackSection, parseSections, type StackSection } from "../render/section";
 import { fingerprintKey } from "./fingerprint-key";
-import { collect, type CommandModule } from "./types";
+import { collect, runSourceOf, type CommandModule } from "./types";
 
 interface RenderOptions {
   stack: string[];
@@ -37,10 +37,7 @@ export const renderCommand: CommandModule = {
         const maxChars = Number(opts.maxChars);
         if (!Number.isInteger(maxChars) || maxChars < 1000) throw new UsageError(`--max-chars ${JSON.stringify(opts.maxChars)}: expected an integer of at least 1000`);
         if (opts.stack.length === 0 && opts.section.length === 0) throw new UsageError("nothing to render: give --stack NAME=PLAN.json or --section FILE");
-        const source = planSourceLine({
-          ...(opts.commit !== undefined ? { commit: opts.commit } : {}),
-          ...(opts.runUrl !== undefined ? { runUrl: opts.runUrl } : {}),
-        });
+        const source = runSourceLine(runSourceOf(opts), "plan");
         const sections: StackSection[] = [];
         for (const file of opts.section) sections.push(...parseSections(await io.files.readText(file), file));
         for (const spec of opts.stack) sections.push(await sectionFromStackOption(spec, io));

@@ -36,11 +36,13 @@ export interface ApplyReportOptions {
   readonly key?: string;
   /** Still running: more stacks will follow. */
   readonly inProgress?: boolean;
+  /** "Applying commit … · workflow run", from runSourceLine. */
+  readonly source?: string;
 }
 
 /** Markdown for the PR's `apply` comment. Never carries the fingerprints marker apply reads. */
 export function renderApplyComment(results: readonly StackApplyResult[], options: ApplyReportOptions): string {
-  const intro: string[] = [resultsTable(results)];
+  const intro: string[] = [...(options.source ? [options.source] : []), resultsTable(results)];
   if (options.inProgress) intro.push("_Apply in progress…_");
   for (const r of results.filter((x) => x.status === "failed" && x.errorText)) {
     intro.push(`**${codeSpan(r.stack)}: terraform apply failed**\n\n${codeBlock((r.errorText ?? "").slice(-3000))}`);

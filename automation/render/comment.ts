@@ -26,11 +26,11 @@ export interface CommentOptions {
   readonly fingerprintsMarker?: boolean;
 }
 
-/** Where a plan comes from, for the line under the overall status. */
-export interface PlanSource {
-  /** The pull request's head commit the plan was made for. */
+/** Which commit a plan or apply comment is about, and the run that made it. */
+export interface RunSource {
+  /** Plans: the pull request's head commit. Applies: the commit of main being applied. */
   readonly commit?: string;
-  /** The workflow run whose logs hold the full plans. */
+  /** The workflow run whose logs hold the full output. */
   readonly runUrl?: string;
 }
 
@@ -38,19 +38,20 @@ const COMMIT = /^[0-9a-f]{7,40}$/;
 const RUN_URL = /^https:\/\/[A-Za-z0-9.-]+(?::\d+)?\/[A-Za-z0-9._~/-]+$/;
 
 /**
- * "Planned for commit `0123456789ab` merged into its base · [workflow run](url)": reviewers see at a
- * glance whether the comment is about the commit they are reviewing. Both values come from the
- * workflow; they are checked anyway, since they end up in markdown.
+ * "Planned for commit `0123456789ab` merged into its base · [workflow run](url)": readers see at a
+ * glance whether the comment is about the commit they are looking at. Both values come from the
+ * workflow; they are checked anyway (before any work), since they end up in markdown.
  */
-export function planSourceLine(source: PlanSource): string {
+export function runSourceLine(source: RunSource, kind: "plan" | "apply"): string {
   const parts: string[] = [];
   if (source.commit !== undefined) {
     if (!COMMIT.test(source.commit)) throw new UsageError(`--commit ${JSON.stringify(source.commit)}: expected a commit SHA (7 to 40 lowercase hex digits)`);
-    parts.push(`Planned for commit \`${source.commit.slice(0, 12)}\` merged into its base`);
+    const short = `\`${source.commit.slice(0, 12)}\``;
+    parts.push(kind === "plan" ? `Planned for commit ${short} merged into its base` : `Applying commit ${short}`);
   }
   if (source.runUrl !== undefined) {
     if (!RUN_URL.test(source.runUrl)) throw new UsageError(`--run-url ${JSON.stringify(source.runUrl)}: expected an https URL of a workflow run`);
-    parts.push(`[workflow run with the full plans](${source.runUrl})`);
+    parts.push(`[workflow run${kind === "plan" ? " with the full plans" : ""}](${source.runUrl})`);
   }
   return parts.join(" · ");
 }

@@ -27,8 +27,8 @@ async function reviewedPr(labels: string[] = []) {
   return { synth, pr: pr.number };
 }
 
-function apply(synth: string, pr: number, fake: FakeTerraform) {
-  return runCli(["apply", "--cdktf-out", synth, "--env", "staging", "--reviewed-pr", String(pr), "--repo", "acme/infra"], {
+function apply(synth: string, pr: number, fake: FakeTerraform, extra: string[] = []) {
+  return runCli(["apply", "--cdktf-out", synth, "--env", "staging", "--reviewed-pr", String(pr), "--repo", "acme/infra", ...extra], {
     env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: "ghs_test" },
     github: { retryUnitMs: 1, pacing: false, requestTimeoutMs: 500, limiterId: `apply-${pr}-${Math.random()}` },
     terraform: fake,
@@ -49,6 +49,17 @@ describe("gitops apply --reviewed-pr", () => {
     expect(report?.body).toContain("| `staging-cluster` | ✅ applied |");
     expect(report?.body).toContain("| `staging-gitops` | ✅ applied |");
     expect(report?.body).not.toContain("Apply in progress");
+  });
+
+  it("names the commit it applies and links the run, first thing under the title", async () => {
+    const { synth, pr } = await reviewedPr();
+    const runUrl = "https://github.com/acme/infra/actions/runs/42";
+    const r = await apply(synth, pr, new FakeTerraform(REVIEWED), ["--commit", "abcdef0123456789abcdef0123456789abcdef01", "--run-url", runUrl]);
+    expect(r.code).toBe(0);
+    const [, , source] = (applyComments(pr)[0]?.body ?? "").split("\n\n");
+    expect(source).toBe(`Applying commit \`abcdef012345\` · [workflow run](${runUrl})`);
+    const refused = await apply(synth, pr, new FakeTerraform(REVIEWED), ["--commit", "HEAD"]);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('--commit "HEAD": expected a commit SHA') });
   });
 
   it("posts the fresh plan of a changed stack with fingerprints as text, never as the machine marker", async () => {
