@@ -1,7 +1,7 @@
 // Composition root: load the environment configs, synthesize their stacks, print what was written.
 //   npm run synth [-- --env staging[,production]]   (`--env bootstrap` selects the bootstrap stack)
-import { parseArgs } from "node:util";
 import { loadConfigs } from "./config/bootstrap-schema";
+import { CommandLineError, parseSynthCommandLine, type SynthCommandLine } from "./config/command-line";
 import { ConfigError } from "./config/schema";
 import { InvalidPropError } from "./constructs/errors";
 import { formatPolicyReport, type PolicyReport } from "./constructs/policies";
@@ -9,19 +9,13 @@ import { formatStackTable, synthesize, SynthError } from "./stacks/synthesize";
 
 const USAGE = "usage: npm run synth [-- --env staging[,production]]   (--env bootstrap selects the bootstrap stack)";
 
-/** Strict: a mistyped option is an error, not silently ignored while everything is synthesized. */
-function parseCommandLine(argv: string[]): { help: boolean; environments?: string[] } {
-  const { values } = parseArgs({ args: argv, options: { env: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true });
-  const environments = values.env?.split(",").filter(Boolean);
-  return { help: values.help === true, ...(environments ? { environments } : {}) };
-}
-
 function main(argv: string[]): number {
-  let commandLine: ReturnType<typeof parseCommandLine>;
+  let commandLine: SynthCommandLine;
   try {
-    commandLine = parseCommandLine(argv);
+    commandLine = parseSynthCommandLine(argv, { withFormat: false });
   } catch (error) {
-    console.error(`${(error as Error).message.split("\n")[0]}\n${USAGE}`);
+    if (!(error instanceof CommandLineError)) throw error;
+    console.error(`${error.message}\n${USAGE}`);
     return 2;
   }
   if (commandLine.help) {

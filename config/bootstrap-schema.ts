@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { z } from "zod";
+import { githubRepository } from "../constructs/policies/github-repository";
 import {
   ACCOUNT_ID,
   AWS_REGION,
@@ -184,7 +185,7 @@ export function bootstrapConsistencyProblems(
     // Argo CD pulls gitops/ from the repository whose pull requests are planned and applied: a fork
     // that renames github.owner/repo but keeps the old repoUrl would deploy someone else's apps.
     const repository = `${bootstrap.github.owner}/${bootstrap.github.repo}`;
-    if (gitHubRepositoryOf(env.gitops.repoUrl)?.toLowerCase() !== repository.toLowerCase()) {
+    if (githubRepository(env.gitops.repoUrl) !== repository.toLowerCase()) {
       problems.push(
         `${file}: gitops.repoUrl: expected this repository, github.com/${repository} (github.owner/repo of ${bootstrapFile}), got "${env.gitops.repoUrl}"`,
       );
@@ -200,12 +201,6 @@ export function bootstrapConsistencyProblems(
     }
   });
   return problems;
-}
-
-/** `owner/repo` of a github.com URL in https, ssh or scp form (with or without .git); else undefined. */
-export function gitHubRepositoryOf(url: string): string | undefined {
-  const match = /^(?:https:\/\/github\.com\/|ssh:\/\/git@github\.com\/|git@github\.com:)([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/i.exec(url);
-  return match ? `${match[1]}/${match[2]}` : undefined;
 }
 
 export interface LoadedConfigs {

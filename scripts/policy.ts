@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { loadConfigs } from "../config/bootstrap-schema";
+import { CommandLineError, parseSynthCommandLine, type SynthCommandLine } from "../config/command-line";
 import { ConfigError } from "../config/schema";
 import { InvalidPropError } from "../constructs/errors";
 import { formatPolicyReport, type PolicyReport } from "../constructs/policies";
@@ -15,18 +15,19 @@ import { synthesize, SynthError } from "../stacks/synthesize";
 const USAGE = "usage: npm run --silent policy -- [--format text|json] [--env staging[,production]]";
 
 function run(argv: string[]): number {
-  let values: { format?: string; env?: string; help?: boolean };
+  let commandLine: SynthCommandLine;
   try {
-    ({ values } = parseArgs({ args: argv, options: { format: { type: "string" }, env: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true }));
+    commandLine = parseSynthCommandLine(argv, { withFormat: true });
   } catch (error) {
-    console.error(`${(error as Error).message.split("\n")[0]}\n${USAGE}`);
+    if (!(error instanceof CommandLineError)) throw error;
+    console.error(`${error.message}\n${USAGE}`);
     return 2;
   }
-  if (values.help) {
+  if (commandLine.help) {
     console.log(USAGE);
     return 0;
   }
-  const format = values.format ?? "text";
+  const format = commandLine.format ?? "text";
   if (format !== "text" && format !== "json") {
     console.error(`--format: expected "text" or "json", got "${format}"`);
     return 2;
@@ -34,7 +35,7 @@ function run(argv: string[]): number {
   const scratch = mkdtempSync(join(tmpdir(), "policy-"));
   const observed: { policy?: PolicyReport } = {};
   try {
-    const { environments, bootstrap } = loadConfigs("config", values.env?.split(",").filter(Boolean));
+    const { environments, bootstrap } = loadConfigs("config", commandLine.environments);
     try {
       synthesize(environments, join(scratch, "cdktf.out"), bootstrap, { onPolicyReport: (policy) => (observed.policy = policy) });
     } catch (error) {

@@ -10,8 +10,9 @@ const policy = (...args: string[]) =>
 it("prints the JSON report of a real stack and exits 0", () => {
   const r = policy("--format", "json", "--env", "local");
   expect(r.status).toBe(0);
-  const report = JSON.parse(r.stdout) as { summary: { rules: number; errors: number } };
-  expect(report.summary).toMatchObject({ rules: 28, errors: 0 });
+  const report = JSON.parse(r.stdout) as { summary: { rules: number; errors: number }; rules: unknown[] };
+  expect(report.summary).toMatchObject({ rules: report.rules.length, errors: 0 });
+  expect(report.rules.length).toBeGreaterThan(0);
 });
 
 it("refuses an option it does not know instead of ignoring it", () => {

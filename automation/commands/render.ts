@@ -38,6 +38,7 @@ export const renderCommand: CommandModule = {
         if (!Number.isInteger(maxChars) || maxChars < 1000) throw new UsageError(`--max-chars ${JSON.stringify(opts.maxChars)}: expected an integer of at least 1000`);
         if (opts.stack.length === 0 && opts.section.length === 0) throw new UsageError("nothing to render: give --stack NAME=PLAN.json or --section FILE");
         const source = runSourceLine(runSourceOf(opts), "plan");
+        if (source && opts.format === "sections") throw new UsageError("--commit and --run-url belong to the comment (--format markdown), not to sections");
         const sections: StackSection[] = [];
         for (const file of opts.section) sections.push(...parseSections(await io.files.readText(file), file));
         for (const spec of opts.stack) sections.push(await sectionFromStackOption(spec, io));

@@ -47,7 +47,7 @@ export function runSourceLine(source: RunSource, kind: "plan" | "apply"): string
   if (source.commit !== undefined) {
     if (!COMMIT.test(source.commit)) throw new UsageError(`--commit ${JSON.stringify(source.commit)}: expected a commit SHA (7 to 40 lowercase hex digits)`);
     const short = `\`${source.commit.slice(0, 12)}\``;
-    parts.push(kind === "plan" ? `Planned for commit ${short} merged into its base` : `Applying commit ${short}`);
+    parts.push(kind === "plan" ? `Planned for commit ${short} merged into its base` : `Commit ${short}`);
   }
   if (source.runUrl !== undefined) {
     if (!RUN_URL.test(source.runUrl)) throw new UsageError(`--run-url ${JSON.stringify(source.runUrl)}: expected an https URL of a workflow run`);

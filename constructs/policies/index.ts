@@ -1,5 +1,6 @@
 // Public exports of the guardrails (policy as code).
-export { githubRepository, Policy, POLICY_DEFAULTS, POLICY_RULES, POL001, POL002, type PolicyOptions } from "./policy";
+export { githubRepository } from "./github-repository";
+export { Policy, POLICY_DEFAULTS, POLICY_RULES, POL001, POL002, type PolicyOptions } from "./policy";
 export {
   findingMessage,
   formatFinding,

@@ -6,6 +6,7 @@ import type { IConstruct } from "constructs";
 import { findingMessage, PolicyReport, type PolicyFinding } from "./report";
 import { ruleApplies, StackIndex, type PolicyRule, type RuleContext } from "./rule";
 import { RESOURCE_RULES } from "./rules";
+import { githubRepository } from "./github-repository";
 import { REQUIRED_TAGS } from "./rules/tags";
 
 /** A waiver must say why; one without a reason is itself an error, and waives nothing. */
@@ -58,14 +59,6 @@ interface Waiver {
 
 const waivers = new WeakMap<IConstruct, Waiver[]>();
 const reports = new WeakMap<IConstruct, PolicyReport>();
-
-/** `owner/repo` (lowercase) of a GitHub URL or an `owner/repo` string; undefined for anything else. */
-export function githubRepository(urlOrName: string): string | undefined {
-  const match =
-    /^(?:https:\/\/github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)?([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/.exec(urlOrName.trim());
-  if (!match || (/^[a-z]+:/.test(urlOrName) && !urlOrName.includes("github.com"))) return undefined;
-  return `${match[1]}/${match[2]}`.toLowerCase();
-}
 
 class PolicyAspect implements IAspect {
   private readonly visited = new WeakSet<IConstruct>();

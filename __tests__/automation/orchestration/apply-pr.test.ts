@@ -57,7 +57,7 @@ describe("gitops apply --reviewed-pr", () => {
     const r = await apply(synth, pr, new FakeTerraform(REVIEWED), ["--commit", "abcdef0123456789abcdef0123456789abcdef01", "--run-url", runUrl]);
     expect(r.code).toBe(0);
     const [, , source] = (applyComments(pr)[0]?.body ?? "").split("\n\n");
-    expect(source).toBe(`Applying commit \`abcdef012345\` · [workflow run](${runUrl})`);
+    expect(source).toBe(`Commit \`abcdef012345\` · [workflow run](${runUrl})`);
     const refused = await apply(synth, pr, new FakeTerraform(REVIEWED), ["--commit", "HEAD"]);
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('--commit "HEAD": expected a commit SHA') });
   });

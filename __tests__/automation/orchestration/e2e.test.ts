@@ -8,7 +8,7 @@ import { writeSynthOutput } from "../support/fake-terraform";
 import { runCli } from "../support/memory-io";
 import { fixture } from "../support/paths";
 
-const SAFE_ENV = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" };
+const SAFE_ENV = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TMPDIR: tmpdir() };
 
 describe("process runner against a stub terraform", () => {
   const root = mkdtempSync(join(tmpdir(), "gitops-stub-"));

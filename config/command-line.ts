@@ -1,0 +1,37 @@
+// The command lines of `npm run synth` and `npm run policy`: strict, so a mistyped option is an error
+// instead of being ignored while every environment is synthesized.
+import { parseArgs } from "node:util";
+
+export interface SynthCommandLine {
+  readonly help: boolean;
+  /** Environments named with --env (comma-separated, repeatable); undefined means all of them. */
+  readonly environments?: readonly string[];
+  /** --format, for the commands that take it. */
+  readonly format?: string;
+}
+
+/** A command line that cannot be run; the message is one line, for the usage line to follow. */
+export class CommandLineError extends Error {
+  override readonly name = "CommandLineError";
+}
+
+export function parseSynthCommandLine(argv: readonly string[], options: { withFormat: boolean }): SynthCommandLine {
+  let values: { env?: string[]; help?: boolean; format?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      options: { env: { type: "string", multiple: true }, help: { type: "boolean", short: "h" }, format: { type: "string" } },
+    }));
+  } catch (error) {
+    throw new CommandLineError((error as Error).message.split("\n")[0] ?? "invalid command line");
+  }
+  if (values.format !== undefined && !options.withFormat) throw new CommandLineError("Unknown option '--format'");
+  const environments = values.env?.flatMap((value) => value.split(",")).map((name) => name.trim()).filter(Boolean);
+  if (environments !== undefined && environments.length === 0) throw new CommandLineError("--env: expected environment names, got nothing");
+  return {
+    help: values.help === true,
+    ...(environments ? { environments } : {}),
+    ...(values.format !== undefined ? { format: values.format } : {}),
+  };
+}
