@@ -1,7 +1,7 @@
 // Composition root: load the environment configs, synthesize their stacks, print what was written.
 //   npm run synth [-- --env staging[,production]]   (`--env bootstrap` selects the bootstrap stack)
 import { loadConfigs } from "./config/bootstrap-schema";
-import { CommandLineError, parseSynthCommandLine, type SynthCommandLine } from "./config/command-line";
+import { readSynthCommandLine } from "./config/command-line";
 import { ConfigError } from "./config/schema";
 import { InvalidPropError } from "./constructs/errors";
 import { formatPolicyReport, type PolicyReport } from "./constructs/policies";
@@ -10,18 +10,8 @@ import { formatStackTable, synthesize, SynthError } from "./stacks/synthesize";
 const USAGE = "usage: npm run synth [-- --env staging[,production]]   (--env bootstrap selects the bootstrap stack)";
 
 function main(argv: string[]): number {
-  let commandLine: SynthCommandLine;
-  try {
-    commandLine = parseSynthCommandLine(argv, { withFormat: false });
-  } catch (error) {
-    if (!(error instanceof CommandLineError)) throw error;
-    console.error(`${error.message}\n${USAGE}`);
-    return 2;
-  }
-  if (commandLine.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const commandLine = readSynthCommandLine(argv, { usage: USAGE });
+  if (typeof commandLine === "number") return commandLine;
   const observed: { policy?: PolicyReport } = {};
   try {
     const { environments, bootstrap } = loadConfigs("config", commandLine.environments);

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfigs } from "../config/bootstrap-schema";
-import { CommandLineError, parseSynthCommandLine, type SynthCommandLine } from "../config/command-line";
+import { readSynthCommandLine } from "../config/command-line";
 import { ConfigError } from "../config/schema";
 import { InvalidPropError } from "../constructs/errors";
 import { formatPolicyReport, type PolicyReport } from "../constructs/policies";
@@ -15,23 +15,9 @@ import { synthesize, SynthError } from "../stacks/synthesize";
 const USAGE = "usage: npm run --silent policy -- [--format text|json] [--env staging[,production]]";
 
 function run(argv: string[]): number {
-  let commandLine: SynthCommandLine;
-  try {
-    commandLine = parseSynthCommandLine(argv, { withFormat: true });
-  } catch (error) {
-    if (!(error instanceof CommandLineError)) throw error;
-    console.error(`${error.message}\n${USAGE}`);
-    return 2;
-  }
-  if (commandLine.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const commandLine = readSynthCommandLine(argv, { formats: ["text", "json"], usage: USAGE });
+  if (typeof commandLine === "number") return commandLine;
   const format = commandLine.format ?? "text";
-  if (format !== "text" && format !== "json") {
-    console.error(`--format: expected "text" or "json", got "${format}"`);
-    return 2;
-  }
   const scratch = mkdtempSync(join(tmpdir(), "policy-"));
   const observed: { policy?: PolicyReport } = {};
   try {
