@@ -49,7 +49,7 @@ export interface PlanningContext {
   readonly parallel: number;
   readonly protectedTypes: readonly string[];
   /** Key of the plan fingerprints (GITOPS_FINGERPRINT_KEY); plain sha256 without one. */
-  readonly fingerprintKey?: string;
+  readonly fingerprintKey?: string | undefined;
   readonly writeFile: (path: string, text: string) => Promise<void>;
   readonly makeDir: (path: string) => Promise<void>;
   /** Progress and terraform's output, for humans (stderr). */
@@ -149,7 +149,7 @@ export async function planStack(
   const text = await ctx.terraform.showJson(dir, planFile);
   await ctx.writeFile(join(stackOut, "plan.json"), text);
   const parsed = parsePlanJson(text, `${stack}/plan.json`);
-  const review = reviewPlan(parsed, ctx.fingerprintKey !== undefined ? { fingerprintKey: ctx.fingerprintKey } : {});
+  const review = reviewPlan(parsed, { fingerprintKey: ctx.fingerprintKey });
   const status: StackPlanStatus = review.counts.errored ? "error" : review.counts.noChanges ? "no-changes" : "changes";
   return finish({
     stack,

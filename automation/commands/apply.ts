@@ -13,7 +13,7 @@ import { formatApplyResults, renderApplyComment } from "../render/apply-report";
 import { commentMarker, runSourceLine } from "../render/comment";
 import { selectStacks } from "../selection";
 import { parseParallel, planningContext } from "./plan";
-import { collect, runSourceOf, type CommandModule } from "./types";
+import { collect, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
 import { fingerprintKey } from "./fingerprint-key";
 import { gitHubClientFromEnv, requireGitHubToken } from "./github-env";
@@ -86,7 +86,7 @@ export const applyCommand: CommandModule = {
         const pr = pullRequestOf(opts);
         const parallel = parseParallel(opts.parallel);
         const fingerprintSecret = fingerprintKey(io, { publishes: true });
-        const source = runSourceLine(runSourceOf(opts), "apply");
+        const source = runSourceLine(opts, "apply");
         const manifest = await readManifest(opts.cdktfOut, io.files);
         const { stacks } = await selectStacks(manifest, opts.env !== undefined ? { env: opts.env } : {}, io.files);
         const octokit = pr

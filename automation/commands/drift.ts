@@ -35,8 +35,8 @@ async function environments(io: CliIo, manifest: SynthManifest, env: string | un
     return new Map([[env, [...stacks]]]);
   }
   const byEnv = new Map<string, string[]>();
-  for (const stack of [...manifest.stacks.keys()].sort()) {
-    if (HAND_RUN_STACKS.includes(stack)) continue;
+  const { stacks } = await selectStacks(manifest, { skipHandRun: true }, io.files);
+  for (const stack of stacks) {
     const name = environmentOf(stack);
     byEnv.set(name, [...(byEnv.get(name) ?? []), stack]);
   }

@@ -59,7 +59,7 @@ export function planningContext(
   return {
     ...base,
     protectedTypes: options.protectedTypes !== undefined ? parseList(options.protectedTypes) : DEFAULT_PROTECTED_TYPES,
-    ...(options.fingerprintKey !== undefined ? { fingerprintKey: options.fingerprintKey } : {}),
+    fingerprintKey: options.fingerprintKey,
     writeFile: (path, text) => io.writer.writeText(path, text),
     makeDir: (path) => io.writer.makeDir(path),
     log: createStackLog(io.stderr, io.env, options.verb),

@@ -7,7 +7,7 @@ import { reviewPlan } from "../plan/review";
 import { GITHUB_COMMENT_LIMIT, renderPlanComment, runSourceLine } from "../render/comment";
 import { assertStackName, buildStackSection, parseSections, type StackSection } from "../render/section";
 import { fingerprintKey } from "./fingerprint-key";
-import { collect, runSourceOf, type CommandModule } from "./types";
+import { collect, type CommandModule } from "./types";
 
 interface RenderOptions {
   stack: string[];
@@ -37,11 +37,12 @@ export const renderCommand: CommandModule = {
         const maxChars = Number(opts.maxChars);
         if (!Number.isInteger(maxChars) || maxChars < 1000) throw new UsageError(`--max-chars ${JSON.stringify(opts.maxChars)}: expected an integer of at least 1000`);
         if (opts.stack.length === 0 && opts.section.length === 0) throw new UsageError("nothing to render: give --stack NAME=PLAN.json or --section FILE");
-        const source = runSourceLine(runSourceOf(opts), "plan");
+        const source = runSourceLine(opts, "plan");
         if (source && opts.format === "sections") throw new UsageError("--commit and --run-url belong to the comment (--format markdown), not to sections");
         const sections: StackSection[] = [];
         for (const file of opts.section) sections.push(...parseSections(await io.files.readText(file), file));
-        for (const spec of opts.stack) sections.push(await sectionFromStackOption(spec, io));
+        const key = opts.stack.length > 0 ? fingerprintKey(io, { publishes: false }) : undefined;
+        for (const spec of opts.stack) sections.push(await sectionFromStackOption(spec, io, key));
         if (opts.format === "sections") {
           io.stdout(`${JSON.stringify(sections)}\n`);
           return;
@@ -58,7 +59,7 @@ export const renderCommand: CommandModule = {
   },
 };
 
-async function sectionFromStackOption(spec: string, io: CliIo): Promise<StackSection> {
+async function sectionFromStackOption(spec: string, io: CliIo, fingerprintKey: string | undefined): Promise<StackSection> {
   const eq = spec.indexOf("=");
   if (eq <= 0 || eq === spec.length - 1) throw new UsageError(`--stack ${JSON.stringify(spec)}: expected NAME=PLAN.json or NAME=error:FILE`);
   const stack = spec.slice(0, eq);
@@ -69,6 +70,5 @@ async function sectionFromStackOption(spec: string, io: CliIo): Promise<StackSec
     return buildStackSection({ stack, review: null, errorText: await io.files.readText(file) });
   }
   const plan = parsePlanJson(await io.files.readText(target), target);
-  const key = fingerprintKey(io, { publishes: false });
-  return buildStackSection({ stack, review: reviewPlan(plan, key !== undefined ? { fingerprintKey: key } : {}) });
+  return buildStackSection({ stack, review: reviewPlan(plan, { fingerprintKey }) });
 }

@@ -59,7 +59,7 @@ interface DisplayLimits {
 
 export interface ReviewOptions extends DisplayLimits {
   /** Makes the fingerprint an HMAC with this key (see fingerprintPlan). @default plain sha256 */
-  readonly fingerprintKey?: string;
+  readonly fingerprintKey?: string | undefined;
 }
 
 export function reviewPlan(plan: PlanJson, options: ReviewOptions = {}): StackReview {

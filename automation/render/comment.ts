@@ -29,9 +29,9 @@ export interface CommentOptions {
 /** Which commit a plan or apply comment is about, and the run that made it. */
 export interface RunSource {
   /** Plans: the pull request's head commit. Applies: the commit of main being applied. */
-  readonly commit?: string;
+  readonly commit?: string | undefined;
   /** The workflow run whose logs hold the full output. */
-  readonly runUrl?: string;
+  readonly runUrl?: string | undefined;
 }
 
 const COMMIT = /^[0-9a-f]{7,40}$/;
