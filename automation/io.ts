@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { Octokit } from "@octokit/rest";
 import { UsageError } from "./errors";
 import { createGitHubClient, type GitHubClientOptions } from "./github/client";
-import { createTerraformRunner, type TerraformRunner } from "./terraform";
+import { createTerraformRunner, type TerraformRunner, type TerraformRunnerOptions } from "./terraform";
 
 export interface FileReader {
   /** Reads a UTF-8 file; a missing or unreadable file is a UsageError naming the path. */
@@ -34,7 +34,7 @@ export interface CliIo {
   /** stdout is a terminal (colours allowed). */
   readonly isTerminal: boolean;
   /** A checked Terraform (binary found, version supported); `explicit` is `--terraform`. */
-  createTerraform(explicit: string | undefined): Promise<TerraformRunner>;
+  createTerraform(explicit: string | undefined, options?: TerraformRunnerOptions): Promise<TerraformRunner>;
   /** Runs the project's synth (`npm run synth`) into `outdir` for `gitops diff`; resolves to its exit code. */
   runSynth(args: readonly string[], outdir: string): Promise<number>;
 }
@@ -83,7 +83,7 @@ export function processIo(): CliIo {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     writer: nodeFileWriter,
     isTerminal: process.stdout.isTTY === true,
-    createTerraform: (explicit) => createTerraformRunner(explicit, process.env),
+    createTerraform: (explicit, options) => createTerraformRunner(explicit, process.env, options),
     runSynth: runNpmSynth,
   };
 }

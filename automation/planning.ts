@@ -48,6 +48,12 @@ export interface PlanningContext {
   readonly outDir: string;
   readonly parallel: number;
   readonly protectedTypes: readonly string[];
+  /**
+   * Whether plans take the state lock. Only apply does: a plan that is reviewed and thrown away
+   * (pull requests, drift, local diff) runs with `-lock=false`, so the read-only plan role needs no
+   * write access to the state bucket and code under review cannot hold or remove a lock.
+   */
+  readonly lockState: boolean;
   /** Key of the plan fingerprints (GITOPS_FINGERPRINT_KEY); plain sha256 without one. */
   readonly fingerprintKey?: string | undefined;
   readonly writeFile: (path: string, text: string) => Promise<void>;
@@ -137,7 +143,7 @@ export async function planStack(
   if (init.exitCode !== 0) {
     return finish({ stack, status: "error", ...EMPTY, dependsOnPending, errorText: init.stderr || `terraform init exited with ${init.exitCode}` });
   }
-  const plan = await ctx.terraform.plan(dir, planFile, sink);
+  const plan = await ctx.terraform.plan(dir, planFile, sink, { lock: ctx.lockState });
   if (plan.outcome === "error") {
     const waitingFor = dependsOnPending[0];
     if (waitingFor !== undefined && MISSING_REMOTE_STATE.test(plan.stderr)) {

@@ -20,6 +20,15 @@ export interface StepResult {
   readonly stderr: string;
 }
 
+/** How a plan treats the state lock and what it plans. */
+export interface PlanOptions {
+  /**
+   * Take the state lock (the default). Plans that are only reviewed (pull requests, drift, local diff)
+   * pass false: they never write state, and the role they run with cannot write lock objects.
+   */
+  readonly lock?: boolean;
+}
+
 /** `plan -detailed-exitcode`: 0 no changes, 2 changes, anything else an error. */
 export interface PlanResult extends StepResult {
   readonly outcome: "no-changes" | "changes" | "error";
@@ -30,7 +39,7 @@ export interface TerraformRunner {
   version(): Promise<string>;
   init(dir: string, log: LineSink): Promise<StepResult>;
   /** Writes the saved plan to `dir/<planFile>`. */
-  plan(dir: string, planFile: string, log: LineSink): Promise<PlanResult>;
+  plan(dir: string, planFile: string, log: LineSink, options?: PlanOptions): Promise<PlanResult>;
   /** `show -json <planFile>`: the plan JSON text (can be tens of megabytes). */
   showJson(dir: string, planFile: string): Promise<string>;
   /** Applies exactly the saved plan. */
@@ -94,13 +103,28 @@ interface ProcessResult {
   readonly stderr: string;
 }
 
+/** Terraform's `-lock-timeout` when none is given: long enough for another run's apply step to finish. */
+export const DEFAULT_LOCK_TIMEOUT = "5m";
+
+/**
+ * A Terraform duration for `-lock-timeout` (Go's time.ParseDuration as Terraform uses it): one or more
+ * number+unit pairs such as `0s`, `90s`, `5m` or `1h30m`. Checked here so a typo is a usage error, not a
+ * terraform failure per stack.
+ */
+export function parseLockTimeout(value: string): string {
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(value)) {
+    throw new UsageError(`--lock-timeout ${JSON.stringify(value)}: expected a duration such as 0s, 30s, 5m or 1h30m`);
+  }
+  return value;
+}
+
 /** Runs Terraform as a child process. */
 export class ProcessTerraformRunner implements TerraformRunner {
   constructor(
     private readonly binary: string,
     private readonly env: Record<string, string> = terraformEnv(process.env),
     /** `plan -lock-timeout`: how long to wait for another run's state lock. */
-    private readonly lockTimeout = "5m",
+    private readonly lockTimeout = DEFAULT_LOCK_TIMEOUT,
   ) {}
 
   async version(): Promise<string> {
@@ -118,12 +142,9 @@ export class ProcessTerraformRunner implements TerraformRunner {
     return this.exec(dir, ["init", "-input=false", "-no-color"], log);
   }
 
-  async plan(dir: string, planFile: string, log: LineSink): Promise<PlanResult> {
-    const result = await this.exec(
-      dir,
-      ["plan", "-input=false", "-no-color", `-lock-timeout=${this.lockTimeout}`, "-detailed-exitcode", `-out=${planFile}`],
-      log,
-    );
+  async plan(dir: string, planFile: string, log: LineSink, options: PlanOptions = {}): Promise<PlanResult> {
+    const lock = options.lock === false ? ["-lock=false"] : [`-lock-timeout=${this.lockTimeout}`];
+    const result = await this.exec(dir, ["plan", "-input=false", "-no-color", ...lock, "-detailed-exitcode", `-out=${planFile}`], log);
     return { ...result, outcome: planOutcome(result.exitCode) };
   }
 
@@ -177,6 +198,11 @@ export class ProcessTerraformRunner implements TerraformRunner {
   }
 }
 
+export interface TerraformRunnerOptions {
+  /** `-lock-timeout` of every step that takes the state lock (checked with parseLockTimeout). */
+  readonly lockTimeout?: string;
+}
+
 /**
  * Resolves and checks the binary once per command: a missing binary or one older than
  * MIN_TERRAFORM_VERSION is a usage error (exit 2), not a stack trace halfway through a run.
@@ -184,8 +210,9 @@ export class ProcessTerraformRunner implements TerraformRunner {
 export async function createTerraformRunner(
   explicit: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
+  options: TerraformRunnerOptions = {},
 ): Promise<TerraformRunner> {
-  const runner = new ProcessTerraformRunner(resolveTerraformBinary(explicit, env), terraformEnv(env));
+  const runner = new ProcessTerraformRunner(resolveTerraformBinary(explicit, env), terraformEnv(env), options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT);
   await assertSupportedVersion(runner);
   return runner;
 }

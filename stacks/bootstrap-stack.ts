@@ -207,13 +207,14 @@ export class BootstrapStack extends TerraformStack {
   }
 
   /** Use of the state key, only through S3 (Terraform never calls KMS directly). */
-  private stateKeyStatements(): DataAwsIamPolicyDocumentStatement[] {
+  /** `readOnly`: reading state objects needs only Decrypt; writing them needs a data key. */
+  private stateKeyStatements(access: "readOnly" | "readWrite" = "readWrite"): DataAwsIamPolicyDocumentStatement[] {
     if (!this.stateKey) return [];
     return [
       {
         sid: "StateKey",
         effect: "Allow",
-        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+        actions: access === "readOnly" ? ["kms:Decrypt"] : ["kms:Decrypt", "kms:GenerateDataKey"],
         resources: [this.stateKey.arn],
         condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`s3.${this.config.aws.region}.amazonaws.com`] }],
       },
@@ -229,7 +230,7 @@ export class BootstrapStack extends TerraformStack {
     ]);
     const role = new IamRole(this, "plan-role", {
       name: PLAN_ROLE_NAME,
-      description: `Plans of ${owner}/${repo} (pull requests, drift): read-only, may only take state locks`,
+      description: `Plans of ${owner}/${repo} (pull requests, drift): read-only, state included`,
       assumeRolePolicy: trust.json,
       maxSessionDuration: PLAN_ROLE_MAX_SESSION_SECONDS,
     });
@@ -241,9 +242,16 @@ export class BootstrapStack extends TerraformStack {
       statement: [
         { sid: "ListState", effect: "Allow", actions: ["s3:ListBucket"], resources: [this.bucketArn] },
         { sid: "ReadState", effect: "Allow", actions: ["s3:GetObject"], resources: [`${this.bucketArn}/*`] },
-        // `use_lockfile` writes <key>.tflock while planning and deletes it afterwards; nothing else.
-        { sid: "LockState", effect: "Allow", actions: ["s3:PutObject", "s3:DeleteObject"], resources: [`${this.bucketArn}/*.tflock`] },
-        ...this.stateKeyStatements(),
+        ...this.stateKeyStatements("readOnly"),
+        // Plans run with -lock=false (gitops plan and drift), so this role never writes a lock object.
+        // It runs code from any branch: it must not be able to delete a running apply's lock or hold
+        // locks that block applies. The deny also holds if someone attaches a broader policy later.
+        {
+          sid: "NoStateWrites",
+          effect: "Deny",
+          actions: ["s3:Put*", "s3:Delete*", "s3:Replicate*", "s3:RestoreObject"],
+          resources: [this.bucketArn, `${this.bucketArn}/*`],
+        },
       ],
     });
     new IamRolePolicy(this, "plan-state", { name: "terraform-state", role: role.id, policy: state.json });

@@ -391,6 +391,7 @@ async function planned(stack: string, plan: string): Promise<StackPlanResult> {
     terraform: new ReplayTerraform({ [stack]: { exit: 2, plan: fixture(plan) } }),
     outDir: mkdtempSync(join(tmp, "o-")),
     parallel: 1,
+    lockState: false,
     protectedTypes: [],
     writeFile: async () => undefined,
     makeDir: async () => undefined,

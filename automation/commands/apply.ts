@@ -17,6 +17,7 @@ import { collect, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
 import { fingerprintKey } from "./fingerprint-key";
 import { gitHubClientFromEnv, requireGitHubToken } from "./github-env";
+import { DEFAULT_LOCK_TIMEOUT, parseLockTimeout } from "../terraform";
 
 interface ApplyOptions {
   cdktfOut: string;
@@ -28,6 +29,7 @@ interface ApplyOptions {
   parallel: string;
   protectedTypes?: string;
   terraform?: string;
+  lockTimeout: string;
   out?: string;
   author: string[];
   commit?: string;
@@ -75,6 +77,7 @@ export const applyCommand: CommandModule = {
       .option("--parallel <n>", "independent stacks applied at once", "1")
       .option("--protected-types <types>", `resource types whose destroy needs allow-destroy (default ${DEFAULT_PROTECTED_TYPES.join(",")})`)
       .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
+      .option("--lock-timeout <duration>", "how long terraform waits for a state lock before the stack fails", DEFAULT_LOCK_TIMEOUT)
       .option("--out <dir>", "where to keep fresh plans (default: a temporary directory)")
       .option("--author <login>", "also trust plan comments by this login (default: only github-actions[bot], the plan workflow)", collect, [])
       .option("--commit <sha>", "the commit being applied, named in the apply comment")
@@ -85,6 +88,7 @@ export const applyCommand: CommandModule = {
         }
         const pr = pullRequestOf(opts);
         const parallel = parseParallel(opts.parallel);
+        const lockTimeout = parseLockTimeout(opts.lockTimeout);
         const fingerprintSecret = fingerprintKey(io, { publishes: true });
         const source = runSourceLine(opts, "apply");
         const manifest = await readManifest(opts.cdktfOut, io.files);
@@ -124,10 +128,10 @@ export const applyCommand: CommandModule = {
         const outDir = resolve(opts.out ?? (await io.writer.makeTempDir("gitops-apply-")));
         let results: StackApplyResult[];
         try {
-          const terraform = await io.createTerraform(opts.terraform);
+          const terraform = await io.createTerraform(opts.terraform, { lockTimeout });
           results = await applyStacks(
             {
-              ...planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes, verb: "apply", fingerprintKey: fingerprintSecret }),
+              ...planningContext(io, { manifest, terraform, outDir, parallel, lockState: true }, { protectedTypes: opts.protectedTypes, verb: "apply", fingerprintKey: fingerprintSecret }),
               reviewed,
               labels,
               // Each stack's outcome reaches the PR as soon as it is known.

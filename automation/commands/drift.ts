@@ -14,6 +14,7 @@ import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
 import { gitHubClientFromEnv, requireGitHubToken } from "./github-env";
+import { DEFAULT_LOCK_TIMEOUT, parseLockTimeout } from "../terraform";
 
 interface DriftOptions {
   cdktfOut: string;
@@ -21,6 +22,7 @@ interface DriftOptions {
   repo: string;
   parallel: string;
   terraform?: string;
+  lockTimeout: string;
   author: string[];
 }
 
@@ -69,6 +71,7 @@ export const driftCommand: CommandModule = {
       .requiredOption("--repo <owner/repo>", "repository of the drift issues")
       .option("--parallel <n>", "independent stacks planned at once", "2")
       .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
+      .option("--lock-timeout <duration>", "how long terraform waits for a state lock", DEFAULT_LOCK_TIMEOUT)
       .option("--author <login>", "also treat issues by this login as ours (default: bot users only); repeatable", collect, [])
       .action(async (opts: DriftOptions) => {
         const repo = parseRepo(opts.repo);
@@ -79,12 +82,13 @@ export const driftCommand: CommandModule = {
         const envs = await environments(io, manifest, opts.env);
         const stacks = [...envs.values()].flat();
 
-        const terraform = await io.createTerraform(opts.terraform);
+        const terraform = await io.createTerraform(opts.terraform, { lockTimeout: parseLockTimeout(opts.lockTimeout) });
         // Plans hold secrets in clear text: keep them in a temporary directory removed afterwards.
         const outDir = resolve(await io.writer.makeTempDir("gitops-drift-"));
         let results: StackPlanResult[];
         try {
-          results = await planStacks(planningContext(io, { manifest, terraform, outDir, parallel }), stacks);
+          // Drift plans are read and thrown away: no state lock, so a scheduled run never blocks an apply.
+          results = await planStacks(planningContext(io, { manifest, terraform, outDir, parallel, lockState: false }), stacks);
         } finally {
           await io.writer.remove(outDir);
         }

@@ -14,6 +14,7 @@ import { createStackLog } from "../stack-log";
 import { fingerprintKey } from "./fingerprint-key";
 import type { CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
+import { DEFAULT_LOCK_TIMEOUT, parseLockTimeout } from "../terraform";
 
 export interface PlanCommandOptions {
   cdktfOut: string;
@@ -26,6 +27,7 @@ export interface PlanCommandOptions {
   labels?: string;
   protectedTypes?: string;
   terraform?: string;
+  lockTimeout?: string;
   title?: string;
   /** Without --env or --stacks, leave out bootstrap and local-gitops (see HAND_RUN_STACKS). */
   skipHandRun?: boolean;
@@ -53,7 +55,7 @@ async function writeStackFiles(io: CliIo, outDir: string, result: StackPlanResul
 /** The planning context every Terraform-running command builds the same way from the CLI's io. */
 export function planningContext(
   io: CliIo,
-  base: Pick<PlanningContext, "manifest" | "terraform" | "outDir" | "parallel">,
+  base: Pick<PlanningContext, "manifest" | "terraform" | "outDir" | "parallel" | "lockState">,
   options: { protectedTypes?: string | undefined; verb?: string; fingerprintKey?: string | undefined } = {},
 ): PlanningContext {
   return {
@@ -89,10 +91,11 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
   );
   const outDir = resolve(opts.out);
   await io.writer.makeDir(outDir);
-  const terraform = stacks.length > 0 ? await io.createTerraform(opts.terraform) : undefined;
-  const results = terraform
-    ? await planStacks(planningContext(io, { manifest, terraform, outDir, parallel }, { protectedTypes: opts.protectedTypes, fingerprintKey: key }), stacks)
-    : [];
+  const lockTimeout = parseLockTimeout(opts.lockTimeout ?? DEFAULT_LOCK_TIMEOUT);
+  const terraform = stacks.length > 0 ? await io.createTerraform(opts.terraform, { lockTimeout }) : undefined;
+  // Review plans never lock the state (see PlanningContext.lockState); apply re-plans under the lock.
+  const context = terraform && planningContext(io, { manifest, terraform, outDir, parallel, lockState: false }, { protectedTypes: opts.protectedTypes, fingerprintKey: key });
+  const results = context ? await planStacks(context, stacks) : [];
   for (const result of results) await writeStackFiles(io, outDir, result);
   if (removed.length > 0) {
     io.stderr(`removed from the code (not planned; Terraform does not destroy a stack that is gone): ${removed.join(", ")}\n`);
@@ -121,6 +124,7 @@ export const planCommand: CommandModule = {
       .option("--labels <labels>", "the pull request's labels (comma-separated), for --strict")
       .option("--protected-types <types>", `resource types whose destroy needs allow-destroy (default ${DEFAULT_PROTECTED_TYPES.join(",")})`)
       .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
+      .option("--lock-timeout <duration>", "how long terraform waits for a state lock (plans here do not lock; kept for symmetry with apply)", DEFAULT_LOCK_TIMEOUT)
       .option("--title <title>", "heading of comment.md")
       .action(async (opts: PlanCommandOptions) => {
         const { results, comment } = await runPlan(io, opts);

@@ -5,6 +5,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { basename, delimiter, join } from "node:path";
 import { writeSynthOutput } from "../support/fake-terraform";
+import { FakeGitHub } from "../support/fake-github";
 import { runCli } from "../support/memory-io";
 import { fixture } from "../support/paths";
 
@@ -37,7 +38,7 @@ esac
     const planned = await runCli(["plan", "--cdktf-out", synth, "--out", out], { env });
     expect(planned.code).toBe(0);
     const reviewed = join(out, "fingerprints.json");
-    const applied = await runCli(["apply", "--cdktf-out", synth, "--reviewed", reviewed, "--out", join(root, "fresh")], { env });
+    const applied = await runCli(["apply", "--cdktf-out", synth, "--reviewed", reviewed, "--out", join(root, "fresh"), "--lock-timeout", "90s"], { env });
     expect(applied.stdout).toBe("dev-cluster: applied (Plan: 3 to add, 0 to change, 0 to destroy.)\ndev-gitops: applied (Plan: 3 to add, 0 to change, 0 to destroy.)\n");
     expect(applied.code).toBe(0);
     const calls = readFileSync(log, "utf8").trim().split("\n");
@@ -45,21 +46,50 @@ esac
     expect(calls).toEqual([
       `${basename(process.cwd())} version -json`,
       "dev-cluster init -input=false -no-color",
-      `dev-cluster plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out=${out}/dev-cluster/plan.tfplan`,
+      // Review plans never take the state lock; apply re-plans and applies under it.
+      `dev-cluster plan -input=false -no-color -lock=false -detailed-exitcode -out=${out}/dev-cluster/plan.tfplan`,
       `dev-cluster show -json -no-color ${out}/dev-cluster/plan.tfplan`,
       "dev-gitops init -input=false -no-color",
-      `dev-gitops plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out=${out}/dev-gitops/plan.tfplan`,
+      `dev-gitops plan -input=false -no-color -lock=false -detailed-exitcode -out=${out}/dev-gitops/plan.tfplan`,
       `dev-gitops show -json -no-color ${out}/dev-gitops/plan.tfplan`,
       `${basename(process.cwd())} version -json`,
       "dev-cluster init -input=false -no-color",
-      `dev-cluster plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out=${fresh}/dev-cluster/plan.tfplan`,
+      `dev-cluster plan -input=false -no-color -lock-timeout=90s -detailed-exitcode -out=${fresh}/dev-cluster/plan.tfplan`,
       `dev-cluster show -json -no-color ${fresh}/dev-cluster/plan.tfplan`,
-      `dev-cluster apply -input=false -no-color -lock-timeout=5m ${fresh}/dev-cluster/plan.tfplan`,
+      `dev-cluster apply -input=false -no-color -lock-timeout=90s ${fresh}/dev-cluster/plan.tfplan`,
       "dev-gitops init -input=false -no-color",
-      `dev-gitops plan -input=false -no-color -lock-timeout=5m -detailed-exitcode -out=${fresh}/dev-gitops/plan.tfplan`,
+      `dev-gitops plan -input=false -no-color -lock-timeout=90s -detailed-exitcode -out=${fresh}/dev-gitops/plan.tfplan`,
       `dev-gitops show -json -no-color ${fresh}/dev-gitops/plan.tfplan`,
-      `dev-gitops apply -input=false -no-color -lock-timeout=5m ${fresh}/dev-gitops/plan.tfplan`,
+      `dev-gitops apply -input=false -no-color -lock-timeout=90s ${fresh}/dev-gitops/plan.tfplan`,
     ]);
+  });
+
+  it("drift plans without the state lock, like pull request plans", async () => {
+    const gh = await FakeGitHub.start();
+    try {
+      writeFileSync(log, "");
+      const drift = await runCli(["drift", "--cdktf-out", synth, "--env", "dev", "--repo", "acme/infra"], {
+        env: { ...env, GITHUB_API_URL: gh.url, GITHUB_TOKEN: "ghs_test" },
+        github: { retryUnitMs: 1, pacing: false, requestTimeoutMs: 300, limiterId: "e2e-drift" },
+      });
+      expect(drift.stderr).not.toContain("error:");
+      const plans = readFileSync(log, "utf8").trim().split("\n").filter((line) => line.split(" ")[1] === "plan");
+      expect(plans).toHaveLength(2);
+      for (const line of plans) {
+        expect(line).toContain(" -lock=false ");
+        expect(line).not.toContain("-lock-timeout");
+      }
+    } finally {
+      await gh.stop();
+    }
+  });
+
+  it("refuses a lock timeout terraform would not understand, before running anything", async () => {
+    writeFileSync(log, "");
+    const bad = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(root, "plans", "fingerprints.json"), "--lock-timeout", "5 minutes"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: --lock-timeout "5 minutes": expected a duration such as 0s, 30s, 5m or 1h30m\n');
+    expect(readFileSync(log, "utf8")).toBe("");
   });
 
   it("exits 2 with an install hint when terraform is missing or too old", async () => {

@@ -36,7 +36,7 @@ export async function runCli(args: string[], options: MemoryIoOptions = {}): Pro
     sleep: async (ms) => void sleeps.push(ms),
     writer: nodeFileWriter,
     isTerminal: false,
-    createTerraform: async (explicit) => options.terraform ?? createTerraformRunner(explicit, options.env ?? {}),
+    createTerraform: async (explicit, runnerOptions) => options.terraform ?? createTerraformRunner(explicit, options.env ?? {}, runnerOptions),
     runSynth: options.runSynth ?? (async () => 0),
   };
   const code = await run(["node", "gitops", ...args], io);
