@@ -3,8 +3,7 @@
 // fingerprint reviewers approved. Anything else is left alone, with its dependents, and reported.
 import { findProtectedDestroys } from "./destroy-guard";
 import { fingerprintScheme } from "./plan/fingerprint";
-import { planStack, runStackTasks, stackDirectory, type PlanningContext, type StackPlanResult } from "./planning";
-import type { LineSink } from "./terraform";
+import { maskedSink, maskWithPlan, planStack, runStackTasks, stackDirectory, type PlanningContext, type StackPlanResult } from "./planning";
 
 /**
  * - applied: the fresh plan matched the review and terraform applied it.
@@ -74,10 +73,10 @@ async function applyStack(ctx: ApplyContext, stack: string, deps: ReadonlyMap<st
     const list = protectedDestroys.map((d) => d.address).join(", ");
     return { stack, status: "needs-label", plan, reviewedFingerprint, detail: `would destroy protected ${list}; the pull request needs the allow-destroy label` };
   }
-  const sink: LineSink = (line) => ctx.log.line(stack, line);
-  const applied = await ctx.terraform.apply(stackDirectory(ctx.manifest, stack), plan.planFile, sink);
+  const applied = await ctx.terraform.apply(stackDirectory(ctx.manifest, stack), plan.planFile, maskedSink(ctx, stack));
   if (applied.exitCode !== 0) {
-    return { stack, status: "failed", plan, reviewedFingerprint, detail: `terraform apply exited with ${applied.exitCode}`, errorText: applied.stderr };
+    const errorText = maskWithPlan(ctx.mask, plan.plan)(applied.stderr);
+    return { stack, status: "failed", plan, reviewedFingerprint, detail: `terraform apply exited with ${applied.exitCode}`, errorText };
   }
   return { stack, status: "applied", plan, reviewedFingerprint, detail: plan.review?.planLine ?? "applied" };
 }
@@ -89,7 +88,7 @@ export function applyStacks(ctx: ApplyContext, stacks: readonly string[]): Promi
     ctx,
     stacks,
     (stack, deps) => applyStack(ctx, stack, deps),
-    (stack, _deps, message) => ({ stack, status: "error", plan: null, reviewedFingerprint: ctx.reviewed[stack] ?? null, detail: message }),
+    (stack, _deps, message) => ({ stack, status: "error", plan: null, reviewedFingerprint: ctx.reviewed[stack] ?? null, detail: ctx.mask(message) }),
     async (result) => {
       finished.push(result);
       await ctx.onResult?.(result, finished);

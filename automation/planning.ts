@@ -10,6 +10,7 @@ import { type StackSection, buildStackSection } from "./render/section";
 import { interrupted } from "./interrupt";
 import { runInDependencyOrder } from "./schedule";
 import { type LineSink, PLAN_FILE, type TerraformRunner } from "./terraform";
+import { createLineMask, createMask, type Mask, sensitiveValuesOf } from "./mask";
 
 /**
  * - changes / no-changes: planned.
@@ -54,6 +55,11 @@ export interface PlanningContext {
    * write access to the state bucket and code under review cannot hold or remove a lock.
    */
   readonly lockState: boolean;
+  /**
+   * Masks credentials in Terraform's output (see mask.ts). Every error text and streamed line goes
+   * through it before anything stores, prints or posts it.
+   */
+  readonly mask: Mask;
   /** Key of the plan fingerprints (GITOPS_FINGERPRINT_KEY); plain sha256 without one. */
   readonly fingerprintKey?: string | undefined;
   readonly writeFile: (path: string, text: string) => Promise<void>;
@@ -137,19 +143,19 @@ export async function planStack(
   const stackOut = resolve(ctx.outDir, stack);
   await ctx.makeDir(stackOut);
   const planFile = join(stackOut, PLAN_FILE);
-  const sink: LineSink = (line) => ctx.log.line(stack, line);
+  const sink = maskedSink(ctx, stack);
 
   const init = await ctx.terraform.init(dir, sink);
   if (init.exitCode !== 0) {
-    return finish({ stack, status: "error", ...EMPTY, dependsOnPending, errorText: init.stderr || `terraform init exited with ${init.exitCode}` });
+    return finish({ stack, status: "error", ...EMPTY, dependsOnPending, errorText: ctx.mask(init.stderr) || `terraform init exited with ${init.exitCode}` });
   }
   const plan = await ctx.terraform.plan(dir, planFile, sink, { lock: ctx.lockState });
   if (plan.outcome === "error") {
     const waitingFor = dependsOnPending[0];
     if (waitingFor !== undefined && MISSING_REMOTE_STATE.test(plan.stderr)) {
-      return finish({ stack, status: "pending", ...EMPTY, waitingFor, dependsOnPending, errorText: plan.stderr });
+      return finish({ stack, status: "pending", ...EMPTY, waitingFor, dependsOnPending, errorText: ctx.mask(plan.stderr) });
     }
-    return finish({ stack, status: "error", ...EMPTY, dependsOnPending, errorText: plan.stderr || `terraform plan exited with ${plan.exitCode}` });
+    return finish({ stack, status: "error", ...EMPTY, dependsOnPending, errorText: ctx.mask(plan.stderr) || `terraform plan exited with ${plan.exitCode}` });
   }
 
   const text = await ctx.terraform.showJson(dir, planFile);
@@ -167,8 +173,21 @@ export async function planStack(
     planFile,
     dependsOnPending,
     protectedDestroys: findProtectedDestroys(parsed, ctx.protectedTypes),
-    ...(status === "error" ? { errorText: plan.stderr } : {}),
+    ...(status === "error" ? { errorText: maskWithPlan(ctx.mask, parsed)(plan.stderr) } : {}),
   });
+}
+
+/** Terraform's streamed output for one stack, masked line by line (private key blocks span lines). */
+export function maskedSink(ctx: Pick<PlanningContext, "mask" | "log">, stack: string): LineSink {
+  const mask = createLineMask(ctx.mask);
+  return (line) => ctx.log.line(stack, mask(line));
+}
+
+/** `mask` plus the values the plan marks sensitive, which no pattern could know. */
+export function maskWithPlan(mask: Mask, plan: PlanJson | null): Mask {
+  if (!plan) return mask;
+  const values = createMask([], sensitiveValuesOf(plan));
+  return (text) => mask(values(text));
 }
 
 /**
@@ -216,7 +235,7 @@ export function planStacks(ctx: PlanningContext, stacks: readonly string[]): Pro
     ctx,
     stacks,
     (stack, deps) => planStack(ctx, stack, deps),
-    (stack, deps, message) => finish({ stack, status: "error", ...EMPTY, dependsOnPending: pendingDependencies(deps), errorText: message }),
+    (stack, deps, message) => finish({ stack, status: "error", ...EMPTY, dependsOnPending: pendingDependencies(deps), errorText: ctx.mask(message) }),
   );
 }
 

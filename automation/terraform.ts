@@ -89,7 +89,7 @@ export function resolveTerraformBinary(explicit: string | undefined, env: Readon
  * The CLI's own credentials, which Terraform never needs: the configuration it runs comes from the
  * pull request, and a provider or `external` data source could read its environment.
  */
-const CLI_ONLY_VARIABLES = new Set(["GITOPS_FINGERPRINT_KEY", "GITHUB_TOKEN", "GH_TOKEN"]);
+const CLI_ONLY_VARIABLES = new Set(["GITOPS_FINGERPRINT_KEY", "GITOPS_FINGERPRINT_KEY_FILE", "GITOPS_MASKS", "GITHUB_TOKEN", "GH_TOKEN"]);
 
 /** Environment for every Terraform process: no prompts, no checkpoint calls, no cloud metadata probing. */
 export function terraformEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {

@@ -73,10 +73,19 @@ describe("gitops render", () => {
     expect(source).toBe(`Planned for commit \`0123456789ab\` merged into its base · [workflow run with the full plans](${runUrl})`);
   });
 
+  it("says when the pull request changes the review tooling, which its base rendered", async () => {
+    const plain = await runCli(["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`]);
+    const r = await runCli(["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--tooling-changed"]);
+    expect(plain.stdout).not.toContain("changes the review tooling");
+    expect(r.stdout.split("\n\n")[3]).toBe(
+      "⚙️ This pull request changes the review tooling (`automation/`, `scripts/`, workflows or dependencies). Its plans were made and rendered by the tooling of the base commit; the changed tooling takes effect after merge.",
+    );
+  });
+
   it.each([
     [["render"], /nothing to render/],
     [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--commit", "main"], /--commit "main": expected a commit SHA/],
-    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--format", "sections", "--commit", "0123456"], /--commit and --run-url belong to the comment/],
+    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--format", "sections", "--commit", "0123456"], /--commit, --run-url and --tooling-changed belong to the comment/],
     [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--run-url", "javascript:alert(1)"], /--run-url "javascript:alert\(1\)": expected an https URL/],
     [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--run-url", "https://x.test/a) [click](https://evil.test"], /--run-url .*expected an https URL/],
     [["render", "--stack", "noequals"], /expected NAME=PLAN\.json/],

@@ -6,6 +6,7 @@ import { planStack, type PlanningContext, type StackPlanResult } from "../../aut
 import { driftIssueTitle, renderDriftReport, stackDrift } from "../../automation/render/drift-report";
 import { type LineSink, planOutcome, type PlanResult, type StepResult, type TerraformRunner } from "../../automation/terraform";
 import { BOT, FakeGitHub, HUMAN } from "./support/fake-github";
+import { createMask } from "../../automation/mask";
 import { assertWellFormed, liveMentions, unexpectedTags } from "./support/markdown-lint";
 import { runCli } from "./support/memory-io";
 import { fixture } from "./support/paths";
@@ -392,6 +393,7 @@ async function planned(stack: string, plan: string): Promise<StackPlanResult> {
     outDir: mkdtempSync(join(tmp, "o-")),
     parallel: 1,
     lockState: false,
+    mask: createMask(),
     protectedTypes: [],
     writeFile: async () => undefined,
     makeDir: async () => undefined,

@@ -132,6 +132,67 @@ describe("plan.yml", () => {
   });
 });
 
+describe("plan.yml: trusted rendering (the PR's code runs only in the synth job, without credentials)", () => {
+  const jobs = plan.jobs as Record<string, Job>;
+  const BASE_REFS = ["${{ needs.changes.outputs.base }}", "${{ steps.base.outputs.sha }}"];
+  /** Checkouts of the pull request itself: no `ref`, so GitHub's merge commit. */
+  const prCheckouts = (job: Job) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@") === true && s.with?.ref === undefined);
+
+  it("synth is the only job that runs the pull request's code, and it holds nothing worth stealing", () => {
+    const runners = Object.entries(jobs).filter(([, job]) => prCheckouts(job).some((c) => c.with?.path === undefined)).map(([id]) => id);
+    expect(runners).toEqual(["synth"]);
+    const synth = jobs.synth as Job;
+    expect(synth.permissions).toEqual({ contents: "read" });
+    expect(stepsOf(synth).some((s) => s.uses?.startsWith("aws-actions/") === true)).toBe(false);
+    expect(JSON.stringify(synth)).not.toMatch(/secrets\.|github\.token|GITHUB_TOKEN/);
+    expect(scriptsOf(synth).map((s) => s.trim())).toEqual(["npm ci", 'CDKTF_OUTDIR="$RUNNER_TEMP/synth/head" npm run synth']);
+  });
+
+  it("the jobs that decide, plan, fingerprint and post check out the base commit and run its CLI", () => {
+    for (const id of ["changes", "plan", "comment"]) {
+      const job = jobs[id] as Job;
+      const checkouts = stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@") === true);
+      const base = checkouts.filter((c) => BASE_REFS.includes(String(c.with?.ref)));
+      expect({ id, base: base.length }).toEqual({ id, base: 1 });
+      // Any other checkout is the PR's merge commit in its own directory, read with git only.
+      for (const other of checkouts.filter((c) => !base.includes(c))) {
+        expect({ id, path: other.with?.path, ref: other.with?.ref }).toEqual({ id, path: "pr", ref: undefined });
+      }
+      const baseDir = base[0]?.with?.path as string | undefined;
+      for (const s of stepsOf(job).filter((x) => x.run !== undefined)) {
+        const inBase = baseDir === undefined || s["working-directory"] === baseDir;
+        const runsProjectCode = /\bnpm\b|node |gitops/.test(s.run ?? "");
+        if (runsProjectCode) expect({ id, step: s.name ?? s.run, inBase }).toEqual({ id, step: s.name ?? s.run, inBase: true });
+        // The PR's checkout is only ever read by git.
+        for (const line of (s.run ?? "").split("\n").filter((l) => /\bpr\b/.test(l) && !/\bpr=|\$pr\b|PR_/.test(l))) {
+          expect({ id, line: line.trim() }).toEqual({ id, line: expect.stringMatching(/git -C pr /) });
+        }
+      }
+    }
+  });
+
+  it("takes only the synthesized Terraform from the synth job", () => {
+    const uploads = stepsOf(jobs.synth as Job).filter((s) => s.uses?.startsWith("actions/upload-artifact@") === true);
+    expect(uploads.map((u) => [u.with?.name, u.with?.path])).toEqual([["synth-head", "${{ runner.temp }}/synth/head"]]);
+    const downloads = Object.entries(jobs).flatMap(([id, job]) =>
+      stepsOf(job)
+        .filter((s) => s.uses?.startsWith("actions/download-artifact@") === true && s.with?.name === "synth-head")
+        .map(() => id),
+    );
+    expect(downloads).toEqual(["changes"]);
+  });
+
+  it("tells reviewers when the pull request changes the tooling that rendered its plan", () => {
+    const changes = jobs.changes as Job;
+    const base = step(changes, (s) => s.id === "base");
+    expect(base.run).toContain("git -C pr diff --name-only HEAD^1 HEAD -- automation scripts .github package.json package-lock.json");
+    expect(changes.outputs?.["tooling-changed"]).toBe("${{ steps.base.outputs.tooling-changed }}");
+    const render = step(jobs.comment as Job, (s) => (s.run ?? "").includes("gitops -- render"));
+    expect(render.env?.TOOLING_CHANGED).toBe("${{ needs.changes.outputs.tooling-changed }}");
+    expect(render.run).toContain('if [ "$TOOLING_CHANGED" = "true" ]; then args+=(--tooling-changed); fi');
+  });
+});
+
 describe("artifacts", () => {
   const jobsThatPlan = allJobs(files).filter((j) => runsTerraform(j.job));
 

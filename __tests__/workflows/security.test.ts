@@ -1,5 +1,8 @@
 // The security requirements of the workflows, checked on the parsed YAML (and, for pins, the raw text).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
+  REPO_ROOT,
   allJobs,
   effectiveJobs,
   jobRunsGitops,
@@ -155,37 +158,70 @@ describe("credentials", () => {
     }
   });
 
-  it("uses one secret, the fingerprint key, and hands it only to the steps that plan or apply", () => {
+  it("uses two secrets: the fingerprint key, handed over in a file, and the mask patterns", () => {
     // The job token comes from github.token; AWS from OIDC. Anything else named secrets.* is new.
-    expect([...new Set(everything.match(/\bsecrets\.[A-Za-z0-9_]+/g))]).toEqual(["secrets.GITOPS_FINGERPRINT_KEY"]);
+    expect([...new Set(everything.match(/\bsecrets\.[A-Za-z0-9_]+/g))].sort()).toEqual(["secrets.GITOPS_FINGERPRINT_KEY", "secrets.GITOPS_MASKS"]);
     expect(jobs.filter((j) => j.job.secrets === "inherit").map(label)).toEqual([]);
     // Every place a secret is read, anywhere in the parsed workflows (workflow, job or step env,
-    // `with:`, scripts): a step env of the plan/apply steps, or a reusable-workflow call.
+    // `with:`, scripts): a step env, or a reusable-workflow call.
     const mentions = files.flatMap((f) => pathsMentioning(f.workflow, "secrets.").map((path) => `${f.file}:${path}`));
     const stepOf = (mention: string) => {
-      const m = /^(.+?):jobs\.([^.]+)\.steps\.(\d+)\.env\.GITOPS_FINGERPRINT_KEY$/.exec(mention);
+      const m = /^(.+?):jobs\.([^.]+)\.steps\.(\d+)\.env\.[A-Z_]+$/.exec(mention);
       return m ? stepsOf(workflowByFile(files, m[1]!).jobs[m[2]!]!)[Number(m[3])] : undefined;
     };
     const inSteps = mentions.filter((m) => stepOf(m) !== undefined);
-    for (const m of inSteps) expect([m, stepOf(m)?.run ?? ""]).toEqual([m, expect.stringMatching(/gitops -- (?:plan|apply)\b/)]);
     expect(inSteps.map((m) => m.replace(/\.steps\.\d+\./, ".steps.*.")).sort()).toEqual([
       "apply-environment.yml:jobs.apply.steps.*.env.GITOPS_FINGERPRINT_KEY",
+      "apply-environment.yml:jobs.apply.steps.*.env.GITOPS_MASKS",
+      "drift.yml:jobs.drift.steps.*.env.GITOPS_MASKS",
       "plan.yml:jobs.plan.steps.*.env.GITOPS_FINGERPRINT_KEY",
+      "plan.yml:jobs.plan.steps.*.env.GITOPS_MASKS",
     ]);
-    // Plan and apply both have it (or apply could never match a reviewed fingerprint); the rest are
-    // the calls of the reusable apply workflow.
+    for (const m of inSteps) {
+      const run = stepOf(m)?.run ?? "";
+      if (m.endsWith("GITOPS_MASKS")) {
+        expect([m, run]).toEqual([m, expect.stringMatching(/gitops -- (?:plan|apply|drift)\b/)]);
+      } else {
+        // The key is written to a private file by a step of its own; terraform's step never has it in
+        // its environment, where the configuration under review could read it.
+        expect([m, run]).toEqual([m, expect.stringContaining(`(umask 077 && printf '%s' "$GITOPS_FINGERPRINT_KEY" > "$RUNNER_TEMP/fingerprint.key")`)]);
+        expect([m, /npm|gitops|terraform/.test(run)]).toEqual([m, false]);
+      }
+    }
+    const cliSteps = jobs.flatMap((j) => stepsOf(j.job).filter((s) => /gitops -- (?:plan|apply)\b/.test(s.run ?? "")));
+    expect(cliSteps.length).toBeGreaterThanOrEqual(2);
+    for (const step of cliSteps) {
+      expect(step.env?.GITOPS_FINGERPRINT_KEY).toBeUndefined();
+      expect(step.run).toContain('export GITOPS_FINGERPRINT_KEY_FILE="$RUNNER_TEMP/fingerprint.key"');
+    }
+    // The rest are the calls of the reusable apply workflow.
     expect(mentions.filter((m) => !inSteps.includes(m)).sort()).toEqual([
       "apply.yml:jobs.production.secrets.GITOPS_FINGERPRINT_KEY",
+      "apply.yml:jobs.production.secrets.GITOPS_MASKS",
       "apply.yml:jobs.staging.secrets.GITOPS_FINGERPRINT_KEY",
+      "apply.yml:jobs.staging.secrets.GITOPS_MASKS",
     ]);
   });
 
-  it("passes the fingerprint key to the reusable apply workflow, which declares it", () => {
+  it("passes the fingerprint key and masks to the reusable apply workflow, which declares them", () => {
     const applyCalls = jobs.filter((j) => j.job.uses === "./.github/workflows/apply-environment.yml");
     expect(applyCalls.map(label).sort()).toEqual(["apply.yml#production", "apply.yml#staging"]);
-    for (const call of applyCalls) expect(call.job.secrets).toEqual({ GITOPS_FINGERPRINT_KEY: "${{ secrets.GITOPS_FINGERPRINT_KEY }}" });
+    for (const call of applyCalls) {
+      expect(call.job.secrets).toEqual({ GITOPS_FINGERPRINT_KEY: "${{ secrets.GITOPS_FINGERPRINT_KEY }}", GITOPS_MASKS: "${{ secrets.GITOPS_MASKS }}" });
+    }
     const declared = (workflowByFile(files, "apply-environment.yml").on.workflow_call as { secrets?: Record<string, unknown> }).secrets;
-    expect(Object.keys(declared ?? {})).toEqual(["GITOPS_FINGERPRINT_KEY"]);
+    expect(Object.keys(declared ?? {})).toEqual(["GITOPS_FINGERPRINT_KEY", "GITOPS_MASKS"]);
+  });
+
+  it("asks for an apply role only in runs of refs/heads/main", () => {
+    const apply = workflowByFile(files, "apply-environment.yml").jobs.apply as Job;
+    const steps = stepsOf(apply);
+    const assume = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true);
+    const guard = steps.findIndex((s) => (s.run ?? "").includes('if [ "$RUN_REF" != "refs/heads/main" ]; then'));
+    expect(guard).toBeGreaterThanOrEqual(0);
+    expect(guard).toBeLessThan(assume);
+    expect(steps[guard]?.env?.RUN_REF).toBe("${{ github.ref }}");
+    expect(steps[guard]?.if).toBeUndefined();
   });
 
   it("never echoes the token or traces scripts", () => {
@@ -201,6 +237,19 @@ describe("credentials", () => {
         if (!step.env || !("GITHUB_TOKEN" in step.env)) continue;
         expect(step.run ?? "").toMatch(/gitops -- (?:comment|apply|drift)\b|merged-pr\.mjs/);
       }
+    }
+  });
+});
+
+describe("code owners", () => {
+  it("name the platform owners for the tooling, the dependencies and the bootstrap", () => {
+    const lines = readFileSync(join(REPO_ROOT, ".github", "CODEOWNERS"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "" && !l.startsWith("#"))
+      .map((l) => l.trim().split(/\s+/));
+    const owned = new Map(lines.map(([pattern, ...owners]) => [pattern, owners]));
+    for (const path of ["/.github/", "/automation/", "/scripts/", "/package.json", "/package-lock.json", "/config/bootstrap*"]) {
+      expect({ path, owners: owned.get(path) ?? [] }).toEqual({ path, owners: [expect.stringMatching(/^@[\w-]+\/[\w-]+$/)] });
     }
   });
 });

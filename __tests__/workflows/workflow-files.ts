@@ -15,6 +15,7 @@ export interface Step {
   readonly if?: string;
   readonly uses?: string;
   readonly run?: string;
+  readonly "working-directory"?: string;
   readonly with?: Record<string, unknown>;
   readonly env?: Record<string, unknown>;
 }

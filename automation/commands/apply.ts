@@ -89,7 +89,7 @@ export const applyCommand: CommandModule = {
         const pr = pullRequestOf(opts);
         const parallel = parseParallel(opts.parallel);
         const lockTimeout = parseLockTimeout(opts.lockTimeout);
-        const fingerprintSecret = fingerprintKey(io, { publishes: true });
+        const fingerprintSecret = await fingerprintKey(io, { publishes: true });
         const source = runSourceLine(opts, "apply");
         const manifest = await readManifest(opts.cdktfOut, io.files);
         const { stacks } = await selectStacks(manifest, opts.env !== undefined ? { env: opts.env } : {}, io.files);

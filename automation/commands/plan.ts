@@ -15,6 +15,7 @@ import { fingerprintKey } from "./fingerprint-key";
 import type { CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
 import { DEFAULT_LOCK_TIMEOUT, parseLockTimeout } from "../terraform";
+import { maskFromEnv } from "../mask";
 
 export interface PlanCommandOptions {
   cdktfOut: string;
@@ -62,6 +63,7 @@ export function planningContext(
     ...base,
     protectedTypes: options.protectedTypes !== undefined ? parseList(options.protectedTypes) : DEFAULT_PROTECTED_TYPES,
     fingerprintKey: options.fingerprintKey,
+    mask: maskFromEnv(io.env),
     writeFile: (path, text) => io.writer.writeText(path, text),
     makeDir: (path) => io.writer.makeDir(path),
     log: createStackLog(io.stderr, io.env, options.verb),
@@ -77,7 +79,7 @@ export interface PlanRun {
 /** Shared by `plan` and `diff`: select, plan, write the out dir. */
 export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<PlanRun> {
   const parallel = parseParallel(opts.parallel);
-  const key = fingerprintKey(io, { publishes: true });
+  const key = await fingerprintKey(io, { publishes: true });
   const manifest = await readManifest(opts.cdktfOut, io.files);
   const { stacks, removed } = await selectStacks(
     manifest,

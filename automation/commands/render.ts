@@ -18,7 +18,15 @@ interface RenderOptions {
   format: "markdown" | "sections";
   commit?: string;
   runUrl?: string;
+  toolingChanged?: boolean;
 }
+
+/**
+ * Said on the comment of a pull request that changes the review tooling: its plans were made and
+ * rendered by the base commit's CLI (plan.yml's trusted rendering), not by the code under review.
+ */
+export const TOOLING_CHANGED_NOTE =
+  "⚙️ This pull request changes the review tooling (`automation/`, `scripts/`, workflows or dependencies). Its plans were made and rendered by the tooling of the base commit; the changed tooling takes effect after merge.";
 
 export const renderCommand: CommandModule = {
   register(program, io) {
@@ -33,15 +41,19 @@ export const renderCommand: CommandModule = {
       .addOption(new Option("--format <format>", "markdown comment, or sections JSON to merge later").choices(["markdown", "sections"]).default("markdown"))
       .option("--commit <sha>", "the pull request's head commit the plans are for, shown under the status line")
       .option("--run-url <url>", "the workflow run with the full plans, linked under the status line")
+      .option("--tooling-changed", "say that the pull request changes the review tooling and was rendered by its base's")
       .action(async (opts: RenderOptions) => {
         const maxChars = Number(opts.maxChars);
         if (!Number.isInteger(maxChars) || maxChars < 1000) throw new UsageError(`--max-chars ${JSON.stringify(opts.maxChars)}: expected an integer of at least 1000`);
         if (opts.stack.length === 0 && opts.section.length === 0) throw new UsageError("nothing to render: give --stack NAME=PLAN.json or --section FILE");
         const source = runSourceLine(opts, "plan");
-        if (source && opts.format === "sections") throw new UsageError("--commit and --run-url belong to the comment (--format markdown), not to sections");
+        if ((source || opts.toolingChanged) && opts.format === "sections") {
+          throw new UsageError("--commit, --run-url and --tooling-changed belong to the comment (--format markdown), not to sections");
+        }
+        const intro = [source, opts.toolingChanged ? TOOLING_CHANGED_NOTE : ""].filter(Boolean).join("\n\n");
         const sections: StackSection[] = [];
         for (const file of opts.section) sections.push(...parseSections(await io.files.readText(file), file));
-        const key = opts.stack.length > 0 ? fingerprintKey(io, { publishes: false }) : undefined;
+        const key = opts.stack.length > 0 ? await fingerprintKey(io, { publishes: false }) : undefined;
         for (const spec of opts.stack) sections.push(await sectionFromStackOption(spec, io, key));
         if (opts.format === "sections") {
           io.stdout(`${JSON.stringify(sections)}\n`);
@@ -52,7 +64,7 @@ export const renderCommand: CommandModule = {
             key: opts.key,
             maxChars,
             ...(opts.title !== undefined ? { title: opts.title } : {}),
-            ...(source ? { intro: source } : {}),
+            ...(intro ? { intro } : {}),
           }),
         );
       });

@@ -44,8 +44,10 @@ export interface ApplyReportOptions {
 export function renderApplyComment(results: readonly StackApplyResult[], options: ApplyReportOptions): string {
   const intro: string[] = [...(options.source ? [options.source] : []), resultsTable(results)];
   if (options.inProgress) intro.push("_Apply in progress…_");
-  for (const r of results.filter((x) => x.status === "failed" && x.errorText)) {
-    intro.push(`**${codeSpan(r.stack)}: terraform apply failed**\n\n${codeBlock((r.errorText ?? "").slice(-3000))}`);
+  // Terraform's own words for what went wrong (already masked by the planning code), last 3,000 characters.
+  for (const r of results.filter((x) => (x.status === "failed" || x.status === "error") && x.errorText)) {
+    const what = r.status === "failed" ? "terraform apply failed" : "planning failed";
+    intro.push(`**${codeSpan(r.stack)}: ${what}**\n\n${codeBlock((r.errorText ?? "").slice(-3000))}`);
   }
   const approvable = approvableResults(results);
   if (approvable.length > 0) {

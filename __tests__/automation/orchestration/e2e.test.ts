@@ -147,9 +147,14 @@ function writeTerraformDataSynth(dir: string, greeting: string): void {
     const root = mkdtempSync(join(tmpdir(), "gitops-real-"));
     const synth = join(root, "cdktf.out");
     writeTerraformDataSynth(synth, "hello");
-    // Keyed fingerprints, as CI makes them: plan and apply share GITOPS_FINGERPRINT_KEY.
-    const env = { ...SAFE_ENV, GITOPS_TERRAFORM: terraform ?? "", GITOPS_FINGERPRINT_KEY: "e2e-fingerprint-key-".repeat(2) };
-    const cli = (...args: string[]) => runCli(args, { env });
+    // Keyed fingerprints, as CI makes them: plan and apply share the key, handed over in a file that
+    // the CLI deletes once read (so it is written again before every run).
+    const keyFile = join(root, "fingerprint.key");
+    const env = { ...SAFE_ENV, GITOPS_TERRAFORM: terraform ?? "", GITOPS_FINGERPRINT_KEY_FILE: keyFile };
+    const cli = (...args: string[]) => {
+      writeFileSync(keyFile, "e2e-fingerprint-key-".repeat(2), { mode: 0o600 });
+      return runCli(args, { env });
+    };
 
     // Round 1: the base is new, so the top stack cannot read its outputs yet.
     const first = await cli("plan", "--cdktf-out", synth, "--out", join(root, "p1"));

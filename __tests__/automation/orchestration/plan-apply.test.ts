@@ -206,27 +206,57 @@ describe("gitops apply output", () => {
   });
 });
 
-describe("GITOPS_FINGERPRINT_KEY", () => {
+describe("the fingerprint key (GITOPS_FINGERPRINT_KEY_FILE)", () => {
   const KEY = "0123456789abcdef".repeat(4);
   const stacks = { "staging-cluster": [] };
   const scripts = { "staging-cluster": { plan: "borchero-tf1.13-create.json" } };
+  /** The key as the workflow hands it over: a file of its own, consumed by the CLI. */
+  const keyEnv = (key = KEY) => {
+    const file = join(mkdtempSync(join(tmpdir(), "fingerprint-key-")), "key");
+    writeFileSync(file, `${key}\n`, { mode: 0o600 });
+    return { GITOPS_FINGERPRINT_KEY_FILE: file };
+  };
 
   it("makes plan and apply agree on HMAC fingerprints", async () => {
     const { synth, out, read } = setup(stacks);
-    const planned = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: new FakeTerraform(scripts), env: { GITOPS_FINGERPRINT_KEY: KEY } });
+    const planned = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: new FakeTerraform(scripts), env: keyEnv() });
     expect(planned.stdout).toMatch(/^staging-cluster: changes hmac-sha256:[0-9a-f]{64}\n$/);
     expect(read("comment.md")).toMatch(/<!-- gitops:fingerprints \{"staging-cluster":"hmac-sha256:[0-9a-f]{64}"\} -->\n$/);
     const fake = new FakeTerraform(scripts);
-    const applied = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(out, "fingerprints.json")], { terraform: fake, env: { GITOPS_FINGERPRINT_KEY: KEY } });
+    const applied = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(out, "fingerprints.json")], { terraform: fake, env: keyEnv() });
     expect(applied).toMatchObject({ code: 0, stdout: "staging-cluster: applied (Plan: 3 to add, 0 to change, 0 to destroy.)\n" });
     expect(fake.ops("apply")).toEqual(["staging-cluster"]);
+  });
+
+  it("deletes the key file before terraform runs", async () => {
+    const { synth, out } = setup(stacks);
+    const env = keyEnv();
+    const seen: boolean[] = [];
+    const fake = new FakeTerraform(scripts);
+    const init = fake.init.bind(fake);
+    fake.init = async (dir: string) => {
+      seen.push(existsSync(env.GITOPS_FINGERPRINT_KEY_FILE));
+      return init(dir);
+    };
+    expect((await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: fake, env })).code).toBe(0);
+    expect(seen).toEqual([false]);
+  });
+
+  it("refuses the key in the environment, where terraform's providers could read it", async () => {
+    const { synth, out } = setup(stacks);
+    const fake = new FakeTerraform(scripts);
+    const r = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: fake, env: { GITOPS_FINGERPRINT_KEY: KEY } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("GITOPS_FINGERPRINT_KEY is set in the environment, where terraform's providers can read it");
+    expect(r.stderr).not.toContain(KEY);
+    expect(fake.calls).toEqual([]);
   });
 
   it("refuses, and says why, when plan and apply disagree about the key", async () => {
     const { synth, out } = setup(stacks);
     await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: new FakeTerraform(scripts) });
     const fake = new FakeTerraform(scripts);
-    const r = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(out, "fingerprints.json")], { terraform: fake, env: { GITOPS_FINGERPRINT_KEY: KEY } });
+    const r = await runCli(["apply", "--cdktf-out", synth, "--reviewed", join(out, "fingerprints.json")], { terraform: fake, env: keyEnv() });
     expect(r.code).toBe(1);
     expect(fake.ops("apply")).toEqual([]);
     expect(r.stdout).toContain(
@@ -234,12 +264,15 @@ describe("GITOPS_FINGERPRINT_KEY", () => {
     );
   });
 
-  it("rejects a short key before running terraform, without echoing it", async () => {
+  it("rejects a short key or a missing file before running terraform, without echoing the key", async () => {
     const { synth, out } = setup(stacks);
     const fake = new FakeTerraform(scripts);
-    const r = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: fake, env: { GITOPS_FINGERPRINT_KEY: "short-secret" } });
+    const r = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: fake, env: keyEnv("short-secret") });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: GITOPS_FINGERPRINT_KEY has 12 characters: use at least 32 random ones (openssl rand -hex 32)\n");
+    expect(r.stderr).toBe("error: GITOPS_FINGERPRINT_KEY_FILE: the key has 12 characters: use at least 32 random ones (openssl rand -hex 32)\n");
+    const missing = await runCli(["plan", "--cdktf-out", synth, "--out", out], { terraform: fake, env: { GITOPS_FINGERPRINT_KEY_FILE: "/nonexistent/key" } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe("error: GITOPS_FINGERPRINT_KEY_FILE: /nonexistent/key: no such file (the key file is deleted once read: write it again before every run)\n");
     expect(fake.calls).toEqual([]);
   });
 
