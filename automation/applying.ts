@@ -3,6 +3,7 @@
 // fingerprint reviewers approved. Anything else is left alone, with its dependents, and reported.
 import { findProtectedDestroys } from "./destroy-guard";
 import { fingerprintScheme } from "./plan/fingerprint";
+import { describeLockHolder, type LockHolder, parseLockError } from "./state-lock";
 import { maskedSink, maskWithPlan, planStack, runStackTasks, stackDirectory, type PlanningContext, type StackPlanResult } from "./planning";
 
 /**
@@ -53,7 +54,8 @@ async function applyStack(ctx: ApplyContext, stack: string, deps: ReadonlyMap<st
   const plan = await planStack(ctx, stack, new Map());
   if (plan.status === "no-changes") return { stack, status: "up-to-date", plan, reviewedFingerprint, detail: "no changes" };
   if (plan.status !== "changes" || !plan.planFile || !plan.plan) {
-    return { stack, status: "error", plan, reviewedFingerprint, detail: `planning failed (${plan.status})`, ...(plan.errorText ? { errorText: plan.errorText } : {}) };
+    const detail = plan.lockHolder ? `planning failed: ${describeLockHolder(plan.lockHolder)}; ${unlockHint(stack, plan.lockHolder)}` : `planning failed (${plan.status})`;
+    return { stack, status: "error", plan, reviewedFingerprint, detail, ...(plan.errorText ? { errorText: plan.errorText } : {}) };
   }
   if (reviewedFingerprint === null) {
     return { stack, status: "not-reviewed", plan, reviewedFingerprint, detail: `has changes no reviewed plan covers (fresh plan ${plan.fingerprint})` };
@@ -76,9 +78,15 @@ async function applyStack(ctx: ApplyContext, stack: string, deps: ReadonlyMap<st
   const applied = await ctx.terraform.apply(stackDirectory(ctx.manifest, stack), plan.planFile, maskedSink(ctx, stack));
   if (applied.exitCode !== 0) {
     const errorText = maskWithPlan(ctx.mask, plan.plan)(applied.stderr);
-    return { stack, status: "failed", plan, reviewedFingerprint, detail: `terraform apply exited with ${applied.exitCode}`, errorText };
+    const holder = parseLockError(applied.stderr);
+    const detail = holder ? `terraform apply failed: ${describeLockHolder(holder)}; ${unlockHint(stack, holder)}` : `terraform apply exited with ${applied.exitCode}`;
+    return { stack, status: "failed", plan, reviewedFingerprint, detail, errorText };
   }
   return { stack, status: "applied", plan, reviewedFingerprint, detail: plan.review?.planLine ?? "applied" };
+}
+
+function unlockHint(stack: string, holder: LockHolder): string {
+  return `if that run is gone, release it with: gitops unlock --stack ${stack} --lock-id ${holder.id}`;
 }
 
 /** Applies `stacks` in dependency order; resolves to one result per stack, in that order. */

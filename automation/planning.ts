@@ -11,6 +11,7 @@ import { interrupted } from "./interrupt";
 import { runInDependencyOrder } from "./schedule";
 import { type LineSink, PLAN_FILE, type TerraformRunner } from "./terraform";
 import { createLineMask, createMask, type Mask, sensitiveValuesOf } from "./mask";
+import { type LockHolder, lockNote, parseLockError } from "./state-lock";
 
 /**
  * - changes / no-changes: planned.
@@ -38,6 +39,8 @@ export interface StackPlanResult {
   /** Dependencies with pending changes: this plan may change once they are applied. */
   readonly dependsOnPending: readonly string[];
   readonly protectedDestroys: readonly ProtectedDestroy[];
+  /** Terraform could not take the state lock: who holds it (see state-lock.ts). */
+  readonly lockHolder?: LockHolder;
   readonly section: StackSection;
 }
 
@@ -89,8 +92,9 @@ function pendingDependencies(dependencyResults: ReadonlyMap<string, StackPlanRes
 }
 
 /** Notes shown in the stack's section, above its resources. */
-export function sectionNotes(result: Pick<StackPlanResult, "status" | "waitingFor" | "dependsOnPending" | "protectedDestroys">): string[] {
+export function sectionNotes(result: Pick<StackPlanResult, "stack" | "status" | "waitingFor" | "dependsOnPending" | "protectedDestroys" | "lockHolder">): string[] {
   const notes: string[] = [];
+  if (result.lockHolder) notes.push(lockNote(result.stack, result.lockHolder));
   if (result.status === "blocked") notes.push(`Blocked by \`${result.waitingFor}\`, which failed: this stack was not planned.`);
   if (result.status === "pending") {
     notes.push(`Pending \`${result.waitingFor}\`: planned after it is applied (its state or outputs do not exist yet).`);
@@ -155,7 +159,15 @@ export async function planStack(
     if (waitingFor !== undefined && MISSING_REMOTE_STATE.test(plan.stderr)) {
       return finish({ stack, status: "pending", ...EMPTY, waitingFor, dependsOnPending, errorText: ctx.mask(plan.stderr) });
     }
-    return finish({ stack, status: "error", ...EMPTY, dependsOnPending, errorText: ctx.mask(plan.stderr) || `terraform plan exited with ${plan.exitCode}` });
+    const lockHolder = parseLockError(plan.stderr);
+    return finish({
+      stack,
+      status: "error",
+      ...EMPTY,
+      dependsOnPending,
+      errorText: ctx.mask(plan.stderr) || `terraform plan exited with ${plan.exitCode}`,
+      ...(lockHolder ? { lockHolder } : {}),
+    });
   }
 
   const text = await ctx.terraform.showJson(dir, planFile);

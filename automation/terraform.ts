@@ -44,6 +44,8 @@ export interface TerraformRunner {
   showJson(dir: string, planFile: string): Promise<string>;
   /** Applies exactly the saved plan. */
   apply(dir: string, planFile: string, log: LineSink): Promise<StepResult>;
+  /** `force-unlock -force ID`: releases a state lock whose holder is gone. */
+  forceUnlock(dir: string, lockId: string, log: LineSink): Promise<StepResult>;
 }
 
 export function planOutcome(exitCode: number): PlanResult["outcome"] {
@@ -156,6 +158,10 @@ export class ProcessTerraformRunner implements TerraformRunner {
 
   apply(dir: string, planFile: string, log: LineSink): Promise<StepResult> {
     return this.exec(dir, ["apply", "-input=false", "-no-color", `-lock-timeout=${this.lockTimeout}`, planFile], log);
+  }
+
+  forceUnlock(dir: string, lockId: string, log: LineSink): Promise<StepResult> {
+    return this.exec(dir, ["force-unlock", "-force", "-no-color", lockId], log);
   }
 
   private exec(cwd: string, args: readonly string[], log: LineSink | undefined, captureStdout = false): Promise<ProcessResult> {

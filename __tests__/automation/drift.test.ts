@@ -47,6 +47,9 @@ class ReplayTerraform implements TerraformRunner {
   async apply(): Promise<StepResult> {
     throw new Error("drift must never apply");
   }
+  async forceUnlock(): Promise<StepResult> {
+    throw new Error("drift must never unlock");
+  }
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "gitops-drift-test-"));

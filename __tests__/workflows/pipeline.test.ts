@@ -1,6 +1,7 @@
 // What each workflow does: triggers, ordering, concurrency, what leaves a job, and the runner choice.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { loadEnvironmentConfigs } from "../../config/schema";
@@ -193,6 +194,51 @@ describe("plan.yml: trusted rendering (the PR's code runs only in the synth job,
   });
 });
 
+describe("unlock.yml", () => {
+  const unlock = workflowByFile(files, "unlock.yml");
+  const target = unlock.jobs.target as Job;
+  const job = unlock.jobs.unlock as Job;
+
+  it("is started by hand with a stack and a lock ID, which reach scripts only through env", () => {
+    expect(Object.keys(unlock.on)).toEqual(["workflow_dispatch"]);
+    const inputs = (unlock.on.workflow_dispatch as { inputs: Record<string, { required: boolean }> }).inputs;
+    expect(Object.entries(inputs).map(([k, v]) => [k, v.required])).toEqual([["stack", true], ["lock_id", true]]);
+    const release = step(job, (s) => (s.run ?? "").includes("gitops -- unlock"));
+    expect(release.env).toEqual({ STACK: "${{ inputs.stack }}", LOCK_ID: "${{ inputs.lock_id }}" });
+    expect(release.run).toBe('exec npm run --silent gitops -- unlock --stack "$STACK" --lock-id "$LOCK_ID"');
+  });
+
+  it("derives the environment from a validated stack name, and refuses while an apply runs", () => {
+    const check = step(target, (s) => s.id === "stack");
+    const output = join(mkdtempSync(join(tmpdir(), "unlock-output-")), "output");
+    const validate = (stack: string) => {
+      writeFileSync(output, "");
+      try {
+        execFileSync("bash", ["-c", check.run ?? ""], { env: { ...process.env, STACK: stack, LOCK_ID: "6f1c2b7e-0d4a-4c1b-9e55-3a2f8d9c0b11", GITHUB_OUTPUT: output }, stdio: "pipe" });
+        return readFileSync(output, "utf8");
+      } catch {
+        return "refused";
+      }
+    };
+    expect(validate("staging-cluster")).toBe("environment=staging\n");
+    expect(validate("production-gitops")).toBe("environment=production\n");
+    for (const bad of ["local-gitops", "bootstrap", "staging-cluster; rm -rf /", "../x-cluster"]) expect([bad, validate(bad)]).toEqual([bad, "refused"]);
+    expect(target.permissions).toEqual({ actions: "read" });
+    expect(scriptsOf(target).join("\n")).toContain("gh run list --workflow apply.yml --status");
+  });
+
+  it("runs in the stack's GitHub environment with its apply role, only from main", () => {
+    expect(job.environment).toBe("${{ needs.target.outputs.environment }}");
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const assume = step(job, (s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") === true);
+    expect(assume.with?.["role-to-assume"]).toBe("${{ vars.GITOPS_APPLY_ROLE_ARN }}");
+    const steps = stepsOf(job);
+    const guard = steps.findIndex((s) => (s.run ?? "").includes('if [ "$RUN_REF" != "refs/heads/main" ]; then'));
+    expect(guard).toBeGreaterThanOrEqual(0);
+    expect(guard).toBeLessThan(steps.indexOf(assume));
+  });
+});
+
 describe("artifacts", () => {
   const jobsThatPlan = allJobs(files).filter((j) => runsTerraform(j.job));
 
@@ -230,7 +276,7 @@ describe("terraform setup", () => {
   const jobsWithTerraform = allJobs(files).filter((j) => stepsOf(j.job).some((s) => s.uses?.startsWith("hashicorp/setup-terraform@")));
 
   it("pins terraform >= 1.10 (S3 use_lockfile), without the wrapper, with a provider plugin cache", () => {
-    expect(jobsWithTerraform.map((j) => `${j.file}#${j.id}`).sort()).toEqual(["apply-environment.yml#apply", "drift.yml#drift", "plan.yml#plan"]);
+    expect(jobsWithTerraform.map((j) => `${j.file}#${j.id}`).sort()).toEqual(["apply-environment.yml#apply", "drift.yml#drift", "plan.yml#plan", "unlock.yml#unlock"]);
     for (const { file, job } of jobsWithTerraform) {
       const setup = step(job, (s) => s.uses?.startsWith("hashicorp/setup-terraform@") === true);
       expect(setup.with).toEqual({ terraform_version: "${{ env.TERRAFORM_VERSION }}", terraform_wrapper: false });

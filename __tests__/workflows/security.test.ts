@@ -234,8 +234,8 @@ describe("credentials", () => {
   it("hands the job token only to steps that call GitHub", () => {
     for (const j of jobs) {
       for (const step of stepsOf(j.job)) {
-        if (!step.env || !("GITHUB_TOKEN" in step.env)) continue;
-        expect(step.run ?? "").toMatch(/gitops -- (?:comment|apply|drift)\b|merged-pr\.mjs/);
+        if (!step.env || !("GITHUB_TOKEN" in step.env || "GH_TOKEN" in step.env)) continue;
+        expect(step.run ?? "").toMatch(/gitops -- (?:comment|apply|drift)\b|merged-pr\.mjs|gh run list /);
       }
     }
   });

@@ -8,5 +8,6 @@ import { planCommand } from "./plan";
 import { renderCommand } from "./render";
 import { summarizeCommand } from "./summarize";
 import type { CommandModule } from "./types";
+import { unlockCommand } from "./unlock";
 
-export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand];
+export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand, unlockCommand];

@@ -20,7 +20,7 @@ export interface StackScript {
 }
 
 export interface FakeCall {
-  readonly op: "init" | "plan" | "show" | "apply";
+  readonly op: "init" | "plan" | "show" | "apply" | "force-unlock";
   readonly stack: string;
   readonly file?: string;
 }
@@ -79,6 +79,11 @@ export class FakeTerraform implements TerraformRunner {
     this.calls.push({ op: "apply", stack, file: planFile });
     const s = this.script(stack);
     return { exitCode: s.applyExit ?? 0, stderr: s.applyStderr ?? "" };
+  }
+
+  async forceUnlock(dir: string, lockId: string): Promise<StepResult> {
+    this.calls.push({ op: "force-unlock", stack: basename(dir), file: lockId });
+    return { exitCode: 0, stderr: "" };
   }
 
   ops(op: FakeCall["op"]): string[] {
