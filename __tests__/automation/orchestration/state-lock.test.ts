@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeLockHolder, parseLockError } from "../../../automation/state-lock";
+import { FakeGitHub } from "../support/fake-github";
 import { FakeTerraform, writeSynthOutput } from "../support/fake-terraform";
 import { runCli } from "../support/memory-io";
 
@@ -88,6 +89,23 @@ describe("a locked state in the review and the apply report", () => {
       `**The state is locked** (lock ID \`${HOLDER}\`, held by \`runner@fv-az1234-567\`, for \`OperationTypeApply\`, since \`2026-12-01 09:58:11.204513 +0000 UTC\`)`,
     );
     expect(comment).toContain(`\`gitops unlock --stack staging-cluster --lock-id ${HOLDER}\``);
+  });
+
+  it("the drift issue explains the lock too", async () => {
+    const gh = await FakeGitHub.start();
+    try {
+      const both = writeSynthOutput(join(root, "drift-out"), { "staging-cluster": [], "staging-gitops": [] });
+      const tf = new FakeTerraform({ "staging-cluster": { planExit: 1, planStderr: S3_LOCKED }, "staging-gitops": { plan: "tofu-eq-drift-simple.json" } });
+      const r = await runCli(["drift", "--cdktf-out", both, "--env", "staging", "--repo", "acme/infra"], {
+        terraform: tf,
+        env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: "ghs_test" },
+        github: { retryUnitMs: 1, pacing: false, requestTimeoutMs: 300, limiterId: "lock-drift" },
+      });
+      expect(r.code).toBe(1);
+      expect(gh.issues.map((i) => i.body ?? "").join("\n")).toContain(`**The state is locked** (lock ID \`${HOLDER}\``);
+    } finally {
+      await gh.stop();
+    }
   });
 
   it("unlock refuses a malformed lock ID or an unknown stack before running terraform", async () => {
