@@ -11,6 +11,10 @@ export const ALLOW_DESTROY_LABEL = "allow-destroy";
  */
 export const DEFAULT_PROTECTED_TYPES: readonly string[] = [
   "aws_eks_cluster",
+  // Replaced whenever instance types, capacity type, subnets, AMI type or the node role change. The
+  // new group comes up first (create_before_destroy), but the old nodes are drained and their pods
+  // rescheduled: a reviewer should agree to that explicitly.
+  "aws_eks_node_group",
   "aws_vpc",
   "aws_s3_bucket",
   "aws_kms_key",

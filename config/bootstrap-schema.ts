@@ -1,6 +1,7 @@
 // The bootstrap config format (config/bootstrap.yaml), its loader, and the rules that keep the
 // environment configs consistent with what the bootstrap stack creates (bucket, key, role ARNs).
 import { existsSync, readFileSync } from "node:fs";
+import { partitionOf } from "../constructs/partition";
 import { basename, join } from "node:path";
 import { z } from "zod";
 import { githubRepository } from "../constructs/policies/github-repository";
@@ -80,13 +81,7 @@ const BootstrapSchema = z.strictObject({
 
 export type BootstrapConfig = z.output<typeof BootstrapSchema>;
 
-/** The ARN partition of a region: role and bucket ARNs differ in China and GovCloud. */
-export function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("eusc-")) return "aws-eusc";
-  return "aws";
-}
+export { partitionOf };
 
 export function roleArn(config: BootstrapConfig, roleName: string): string {
   return `arn:${partitionOf(config.aws.region)}:iam::${config.aws.accountId}:role/${roleName}`;

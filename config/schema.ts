@@ -4,7 +4,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
+import { AMI_TYPES, amiArchitecture, instanceArchitecture, type AmiType } from "../constructs/eks-cluster/ami";
 import { isValidIpv4Cidr } from "../constructs/network/cidr";
+import { partitionOf } from "../constructs/partition";
 import { LATEST_KUBERNETES_VERSION } from "../constructs/policies/kubernetes-versions";
 
 /** AWS region names: `eu-north-1`, `us-gov-west-1`, `ap-southeast-5`, ... */
@@ -56,6 +58,8 @@ const NodeGroupSchema = z.strictObject({
   maxSize: int(1, 450),
   diskSizeGiB: int(20, 16384).default(50),
   capacityType: z.enum(["ON_DEMAND", "SPOT"], { error: 'expected "ON_DEMAND" or "SPOT"' }).default("ON_DEMAND"),
+  /** AMI family of the nodes; its architecture must match the instance types'. */
+  amiType: z.enum(AMI_TYPES, { error: `expected one of ${AMI_TYPES.join(", ")}` }).default("AL2023_x86_64_STANDARD"),
 });
 
 const ClusterSchema = z.strictObject({
@@ -71,6 +75,23 @@ const ClusterSchema = z.strictObject({
    * Secrets too in Argo CD's namespace, where Helm keeps its releases, so PR plans can refresh them.
    */
   readerRoleArns: z.array(matching(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+  /** Human administrator roles (SSO, break-glass) with cluster-admin, for when the pipeline is broken. */
+  breakGlassAdminRoleArns: z.array(matching(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
+  /** STANDARD: upgraded when the version leaves standard support; EXTENDED: paid extended support. */
+  supportType: z.enum(["STANDARD", "EXTENDED"], { error: 'expected "STANDARD" or "EXTENDED"' }).default("STANDARD"),
+  /** EKS refuses to delete the cluster while this is on. */
+  deletionProtection: z.boolean({ error: "expected true or false" }).default(true),
+  /** ARC zonal shift; unset means on for the environment named production, off elsewhere. */
+  zonalShift: z.boolean({ error: "expected true or false" }).optional(),
+  /** Add-on versions to pin (e.g. vpc-cni: v1.20.4-eksbuild.1); the rest follow the cluster version. */
+  addonVersions: z
+    .partialRecord(
+      z.enum(["eks-pod-identity-agent", "vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"], {
+        error: "expected one of eks-pod-identity-agent, vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver",
+      }),
+      matching(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, "an add-on version like v1.20.4-eksbuild.1"),
+    )
+    .default({}),
   nodeGroups: z.record(matching(/^[a-z][a-z0-9-]{0,30}$/, "a node group name of lowercase letters, digits and -"), NodeGroupSchema),
 });
 
@@ -232,12 +253,43 @@ function crossFieldProblems(file: string, raw: Record<string, unknown>, expected
       if (typeof desiredSize === "number" && typeof maxSize === "number" && desiredSize > maxSize) {
         problems.push(`${at}.maxSize: expected >= desiredSize (${desiredSize}), got ${maxSize}`);
       }
+      const amiType = (typeof group.amiType === "string" ? group.amiType : "AL2023_x86_64_STANDARD") as AmiType;
+      if ((AMI_TYPES as readonly string[]).includes(amiType) && Array.isArray(group.instanceTypes)) {
+        const wanted = amiArchitecture(amiType);
+        const other = group.instanceTypes.filter((t): t is string => typeof t === "string" && instanceArchitecture(t) !== wanted);
+        if (other.length > 0) {
+          problems.push(
+            `${at}.instanceTypes: expected ${wanted} instance types for amiType ${amiType}${group.amiType === undefined ? " (the default)" : ""}, got ${other.join(", ")} (set amiType to an ${wanted === "arm64" ? "x86_64" : "ARM_64"} type, or use other instance types)`,
+          );
+        }
+      }
     }
   }
+  problems.push(...partitionProblems(file, raw));
   const tagEnv = isRecord(raw.tags) ? raw.tags.env : undefined;
   if (typeof tagEnv === "string" && tagEnv !== expectedName) {
     problems.push(`${file}: tags.env: expected "${expectedName}" (the environment), got "${tagEnv}"`);
   }
+  return problems;
+}
+
+/** Every ARN in the config must be of the region's partition (arn:aws-cn: in cn-*, arn:aws-us-gov: in us-gov-*). */
+function partitionProblems(file: string, raw: Record<string, unknown>): string[] {
+  const region = isRecord(raw.aws) ? raw.aws.region : undefined;
+  if (typeof region !== "string" || !AWS_REGION.test(region)) return [];
+  const partition = partitionOf(region);
+  const problems: string[] = [];
+  const visit = (value: unknown, path: string): void => {
+    if (typeof value === "string") {
+      const m = /^arn:([a-z-]+):/.exec(value);
+      if (m && m[1] !== partition) problems.push(`${file}: ${path}: expected an ARN of partition ${partition} (region ${region}), got "${value}"`);
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => visit(v, `${path}[${i}]`));
+    } else if (isRecord(value)) {
+      for (const [k, v] of Object.entries(value)) visit(v, path ? `${path}.${k}` : k);
+    }
+  };
+  visit(raw, "");
   return problems;
 }
 

@@ -6,6 +6,7 @@ import type { AwsEnvironmentConfig } from "../config/schema";
 import { ARGOCD_DEFAULTS } from "../constructs/argocd";
 import { EksCluster } from "../constructs/eks-cluster";
 import { Network } from "../constructs/network";
+import { partitionOf } from "../constructs/partition";
 import { addS3Backend } from "./backend";
 
 export class ClusterStack extends TerraformStack {
@@ -34,12 +35,19 @@ export class ClusterStack extends TerraformStack {
     });
     this.eks = new EksCluster(this, "eks", {
       clusterName: name,
+      partition: partitionOf(config.aws.region),
       vpcId: this.network.vpcId,
       privateSubnetIds: this.network.privateSubnetIds,
       version: config.cluster.version,
       endpointPublicAccessCidrs: config.cluster.endpointPublicAccessCidrs,
       adminRoleArns: config.cluster.adminRoleArns,
+      breakGlassAdminRoleArns: config.cluster.breakGlassAdminRoleArns,
       readerRoleArns: config.cluster.readerRoleArns,
+      supportType: config.cluster.supportType,
+      deletionProtection: config.cluster.deletionProtection,
+      // On by default where an outage costs most; a config can say otherwise either way.
+      zonalShift: config.cluster.zonalShift ?? config.environment === "production",
+      addonVersions: config.cluster.addonVersions,
       // The gitops stack installs Argo CD's Helm releases there, with ArgoCd's default namespace.
       readerSecretsNamespace: ARGOCD_DEFAULTS.namespace,
       nodeGroups: config.cluster.nodeGroups,

@@ -54,6 +54,36 @@ describe("environment config", () => {
     expect(problemsOf(text).join("\n")).toContain(`config/staging.yaml: ${expected}`);
   });
 
+  it("refuses node instance types of another architecture than the AMI type, naming the types", () => {
+    expect(problemsOf(staging.replace("instanceTypes: [t3.medium]", "instanceTypes: [t3.medium, m7g.large]"))).toEqual([
+      "config/staging.yaml: cluster.nodeGroups.default.instanceTypes: expected x86_64 instance types for amiType AL2023_x86_64_STANDARD (the default), got m7g.large (set amiType to an ARM_64 type, or use other instance types)",
+    ]);
+    const arm = staging.replace("instanceTypes: [t3.medium]", "instanceTypes: [t4g.medium]\n      amiType: AL2023_ARM_64_STANDARD");
+    expect(problemsOf(arm)).toEqual([]);
+    expect(problemsOf(arm.replace("[t4g.medium]", "[t3.medium]"))).toEqual([
+      "config/staging.yaml: cluster.nodeGroups.default.instanceTypes: expected arm64 instance types for amiType AL2023_ARM_64_STANDARD, got t3.medium (set amiType to an x86_64 type, or use other instance types)",
+    ]);
+  });
+
+  it("refuses ARNs of another partition than the region's", () => {
+    const china = staging.replace(/eu-north-1/g, "cn-north-1");
+    const problems = problemsOf(china);
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) expect(p).toMatch(/^config\/staging\.yaml: (cluster\.(admin|reader)RoleArns\[0\]|state\.kmsKeyId): expected an ARN of partition aws-cn \(region cn-north-1\), got "arn:aws:/);
+    expect(problemsOf(china.replace(/arn:aws:/g, "arn:aws-cn:"))).toEqual([]);
+  });
+
+  it.each([
+    ["supportType", "  version:", "  supportType: PAID\n  version:", 'cluster.supportType: expected "STANDARD" or "EXTENDED", got "PAID"'],
+    ["deletionProtection", "  version:", "  deletionProtection: maybe\n  version:", 'cluster.deletionProtection: expected true or false, got "maybe"'],
+    ["addonVersions", "  version:", "  addonVersions: { vpc-cni: latest }\n  version:", 'cluster.addonVersions.vpc-cni: expected an add-on version like v1.20.4-eksbuild.1, got "latest"'],
+    ["amiType", "instanceTypes: [t3.medium]", "instanceTypes: [t3.medium]\n      amiType: AL2_x86_64", 'cluster.nodeGroups.default.amiType: expected "AL2023_x86_64_STANDARD" or "AL2023_ARM_64_STANDARD"'],
+  ])("validates cluster.%s", (_key, from, to, expected) => {
+    const text = staging.replace(from, to);
+    expect(text).not.toBe(staging);
+    expect(problemsOf(text).join("\n")).toContain(`config/staging.yaml: ${expected}`);
+  });
+
   it("checks minSize <= desiredSize <= maxSize", () => {
     const text = staging.replace("desiredSize: 2", "desiredSize: 7");
     expect(problemsOf(text)).toEqual(["config/staging.yaml: cluster.nodeGroups.default.maxSize: expected >= desiredSize (7), got 6"]);

@@ -30,3 +30,20 @@ describe("Network validation", () => {
     expect(() => new Network(stack(), "network", { name: "test", ...props })).toThrow(message);
   });
 });
+
+describe("zones", () => {
+  it("fails the plan, saying why, when the region has fewer zones than asked for (element() would wrap around)", () => {
+    const stack = new TerraformStack(Testing.app(), "test");
+    new Network(stack, "network", { name: "test", availabilityZones: 4 });
+    const json = JSON.parse(Testing.synth(stack)) as { data: Record<string, Record<string, { lifecycle?: unknown }>> };
+    const [zones] = Object.values(json.data.aws_availability_zones ?? {});
+    expect(zones?.lifecycle).toEqual({
+      postcondition: [
+        {
+          condition: "${length(self.names) >= 4}",
+          error_message: "network.availabilityZones is 4, but this region has fewer available zones (no opt-in needed): lower availabilityZones.",
+        },
+      ],
+    });
+  });
+});

@@ -1,6 +1,7 @@
 // The stacks of one environment, <env>-cluster and <env>-gitops (and local-gitops), synthesized once
 // per file from the shipped configs: what a reviewer of the infrastructure cares about.
-import { awsConfig, resourcesOf, synthLocal, synthStacks } from "./helpers";
+import type { AwsEnvironmentConfig } from "../../config/schema";
+import { awsConfig, resourcesOf, synthLocal, synthStacks, type TerraformJson } from "./helpers";
 
 const staging = synthStacks("staging");
 const production = synthStacks("production");
@@ -35,7 +36,7 @@ describe("<env>-cluster stack", () => {
   it("scales the staging node group 2/2/6 and ignores desired_size after creation", () => {
     const [group] = Object.values(resourcesOf(staging.cluster, "aws_eks_node_group"));
     expect(group?.scaling_config).toEqual({ min_size: 2, desired_size: 2, max_size: 6 });
-    expect(group?.lifecycle).toEqual({ ignore_changes: ["scaling_config[0].desired_size"] });
+    expect(group?.lifecycle).toEqual({ create_before_destroy: true, ignore_changes: ["scaling_config[0].desired_size"] });
   });
 
   it("puts nodes in private subnets without public IPs and requires IMDSv2", () => {
@@ -244,5 +245,120 @@ describe("local-gitops stack", () => {
     const path = (local.terraform.backend?.local as { path: string }).path;
     expect(path).toBe("../../../terraform.local-gitops.tfstate");
     expect(Object.keys(local.provider ?? {}).sort()).toEqual(["helm", "kubernetes"]);
+  });
+});
+
+describe("day 2: routine changes do not take the cluster down", () => {
+  const cluster = (json: TerraformJson) => Object.values(resourcesOf(json, "aws_eks_cluster"))[0]!;
+  const nodeGroup = (json: TerraformJson) => Object.values(resourcesOf(json, "aws_eks_node_group"))[0]!;
+
+  it("a changed instance type brings a new node group up before the old one goes", () => {
+    const base = awsConfig("staging");
+    const changed = synthStacks({
+      ...base,
+      cluster: { ...base.cluster, nodeGroups: { default: { ...base.cluster.nodeGroups.default!, instanceTypes: ["m6i.large"] } } },
+    });
+    const group = nodeGroup(changed.cluster);
+    expect(group.instance_types).toEqual(["m6i.large"]);
+    // A prefix instead of a fixed name, so old and new group can exist side by side.
+    expect(group.node_group_name).toBeUndefined();
+    expect(group.node_group_name_prefix).toBe("default-");
+    expect(group.lifecycle).toMatchObject({ create_before_destroy: true });
+    expect(group.update_config).toEqual({ max_unavailable_percentage: 33 });
+    expect(Object.keys(resourcesOf(changed.cluster, "aws_eks_node_group"))).toEqual(["eks_default-node-group_294CB1C9"]);
+  });
+
+  it("nodes and add-ons follow the cluster's Kubernetes version", () => {
+    const clusterAddress = `\${aws_eks_cluster.${Object.keys(resourcesOf(staging.cluster, "aws_eks_cluster"))[0]}.version}`;
+    expect(nodeGroup(staging.cluster).version).toBe(clusterAddress);
+    const versions = staging.cluster.data?.aws_eks_addon_version ?? {};
+    const addons = Object.values(resourcesOf(staging.cluster, "aws_eks_addon"));
+    expect(addons.map((a) => a.addon_name).sort()).toEqual(["aws-ebs-csi-driver", "coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+    for (const addon of addons) {
+      const [id, lookup] = Object.entries(versions).find(([, v]) => v.addon_name === addon.addon_name) ?? [];
+      expect({ addon: addon.addon_name, version: addon.addon_version }).toEqual({ addon: addon.addon_name, version: `\${data.aws_eks_addon_version.${id}.version}` });
+      expect(lookup).toMatchObject({ kubernetes_version: clusterAddress, most_recent: true });
+    }
+  });
+
+  it("a pinned add-on version is used as it is", () => {
+    const base = awsConfig("staging");
+    const pinned = synthStacks({ ...base, cluster: { ...base.cluster, addonVersions: { "vpc-cni": "v1.20.4-eksbuild.1" } } });
+    const cni = Object.values(resourcesOf(pinned.cluster, "aws_eks_addon")).find((a) => a.addon_name === "vpc-cni");
+    expect(cni?.addon_version).toBe("v1.20.4-eksbuild.1");
+    expect(Object.values(pinned.cluster.data?.aws_eks_addon_version ?? {}).map((v) => v.addon_name)).not.toContain("vpc-cni");
+  });
+
+  it("creates the networking add-ons before the nodes, without EKS's self-managed copies", () => {
+    expect(cluster(staging.cluster).bootstrap_self_managed_addons).toBe(false);
+    const addonIds = Object.fromEntries(Object.entries(resourcesOf(staging.cluster, "aws_eks_addon")).map(([id, a]) => [a.addon_name as string, id]));
+    const dependsOn = nodeGroup(staging.cluster).depends_on as string[];
+    for (const name of ["eks-pod-identity-agent", "vpc-cni", "kube-proxy"]) expect(dependsOn).toContain(`aws_eks_addon.${addonIds[name]}`);
+    for (const name of ["coredns", "aws-ebs-csi-driver"]) expect(dependsOn).not.toContain(`aws_eks_addon.${addonIds[name]}`);
+  });
+
+  it("gives the VPC CNI its own Pod Identity role; nodes pull images read-only and carry no CNI policy", () => {
+    const cni = Object.values(resourcesOf(staging.cluster, "aws_eks_addon")).find((a) => a.addon_name === "vpc-cni");
+    expect(cni?.pod_identity_association).toEqual([{ role_arn: expect.stringMatching(/^\$\{aws_iam_role\.eks_vpc-cni-role_[0-9A-F]+\.arn\}$/), service_account: "aws-node" }]);
+    const attachments = Object.entries(resourcesOf(staging.cluster, "aws_iam_role_policy_attachment"));
+    const nodePolicies = attachments.filter(([id]) => id.startsWith("eks_node-role")).map(([, a]) => a.policy_arn);
+    expect(nodePolicies.sort()).toEqual(["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]);
+    expect(attachments.filter(([, a]) => a.policy_arn === "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy").map(([id]) => id)).toEqual([
+      expect.stringMatching(/^eks_vpc-cni-policy_/),
+    ]);
+  });
+
+  it("stays on standard support, is protected from deletion, and uses zonal shift in production", () => {
+    for (const env of [staging, production]) {
+      expect(cluster(env.cluster).upgrade_policy).toEqual({ support_type: "STANDARD" });
+      expect(cluster(env.cluster).deletion_protection).toBe(true);
+    }
+    expect(cluster(production.cluster).zonal_shift_config).toEqual({ enabled: true });
+    expect(cluster(staging.cluster).zonal_shift_config).toEqual({ enabled: false });
+  });
+
+  it("names the AMI type, and puts Bottlerocket's data volume on /dev/xvdb", () => {
+    expect(nodeGroup(staging.cluster).ami_type).toBe("AL2023_x86_64_STANDARD");
+    const device = (json: TerraformJson) => (Object.values(resourcesOf(json, "aws_launch_template"))[0]!.block_device_mappings as Array<{ device_name: string }>)[0]!.device_name;
+    expect(device(staging.cluster)).toBe("/dev/xvda");
+    const base = awsConfig("staging");
+    const bottlerocket = synthStacks({
+      ...base,
+      cluster: { ...base.cluster, nodeGroups: { default: { ...base.cluster.nodeGroups.default!, amiType: "BOTTLEROCKET_x86_64" } } },
+    });
+    expect(device(bottlerocket.cluster)).toBe("/dev/xvdb");
+  });
+
+  it("grants break-glass admin roles cluster-admin through their own access entries", () => {
+    const base = awsConfig("staging");
+    const role = "arn:aws:iam::123456789012:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef";
+    const json = synthStacks({ ...base, cluster: { ...base.cluster, breakGlassAdminRoleArns: [role] } });
+    const entries = Object.entries(resourcesOf(json.cluster, "aws_eks_access_entry")).filter(([id]) => id.startsWith("eks_break-glass-0"));
+    expect(entries.map(([, e]) => e.principal_arn)).toEqual([role]);
+    const policies = Object.entries(resourcesOf(json.cluster, "aws_eks_access_policy_association")).filter(([id]) => id.startsWith("eks_break-glass-0"));
+    expect(policies.map(([, p]) => p.policy_arn)).toEqual(["arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"]);
+  });
+});
+
+describe("partitions: China and GovCloud", () => {
+  function inRegion(region: string, partition: string): AwsEnvironmentConfig {
+    const base = awsConfig("staging");
+    const arn = (value: string) => value.replace(/^arn:aws:/, `arn:${partition}:`);
+    return {
+      ...base,
+      aws: { ...base.aws, region },
+      cluster: { ...base.cluster, adminRoleArns: base.cluster.adminRoleArns.map(arn), readerRoleArns: base.cluster.readerRoleArns.map(arn) },
+      state: { ...base.state, region, ...(base.state.kmsKeyId ? { kmsKeyId: arn(base.state.kmsKeyId).replace("eu-north-1", region) } : {}) },
+    };
+  }
+
+  it.each([
+    ["cn-north-1", "aws-cn"],
+    ["us-gov-west-1", "aws-us-gov"],
+  ])("%s: no ARN of the aws partition in any stack", (region, partition) => {
+    const json = synthStacks(inRegion(region, partition));
+    for (const text of [json.clusterText, json.gitopsText]) expect(text.match(/arn:aws:[^"]*/g) ?? []).toEqual([]);
+    expect(json.clusterText).toContain(`arn:${partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy`);
+    expect(json.clusterText).toContain(`arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy`);
   });
 });

@@ -22,10 +22,11 @@ export function awsConfig(env: string): AwsEnvironmentConfig {
   return config;
 }
 
-export function synthStacks(env: string): { cluster: TerraformJson; gitops: TerraformJson; clusterText: string; gitopsText: string } {
+export function synthStacks(env: string | AwsEnvironmentConfig): { cluster: TerraformJson; gitops: TerraformJson; clusterText: string; gitopsText: string } {
   const app = Testing.app();
-  const cluster = new ClusterStack(app, awsConfig(env));
-  const gitops = new GitopsStack(app, awsConfig(env), cluster);
+  const config = typeof env === "string" ? awsConfig(env) : env;
+  const cluster = new ClusterStack(app, config);
+  const gitops = new GitopsStack(app, config, cluster);
   // A whole-app synth: cross-stack references only resolve when every stack is synthesized.
   app.synth();
   const read = (name: string) => readFileSync(join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8");

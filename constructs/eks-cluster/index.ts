@@ -4,6 +4,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation, type EksAccessPolicyAssociationAccessScope } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { DataAwsEksAddonVersion } from "@cdktf/provider-aws/lib/data-aws-eks-addon-version";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
@@ -16,6 +17,10 @@ import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { invalidProp } from "../errors";
+import type { Partition } from "../partition";
+import { amiArchitecture, type AmiType, instanceArchitecture, nodeVolumeDevice } from "./ami";
+
+export { AMI_TYPES, amiArchitecture, type AmiType, instanceArchitecture, nodeVolumeDevice } from "./ami";
 import { LATEST_KUBERNETES_VERSION } from "../policies/kubernetes-versions";
 
 export interface NodeGroupProps {
@@ -29,10 +34,14 @@ export interface NodeGroupProps {
   readonly diskSizeGiB?: number;
   /** @default "ON_DEMAND" */
   readonly capacityType?: "ON_DEMAND" | "SPOT";
+  /** AMI family; must match the instance types' architecture. @default "AL2023_x86_64_STANDARD" */
+  readonly amiType?: AmiType;
 }
 
 export interface EksClusterProps {
   readonly clusterName: string;
+  /** Partition of every ARN built here (see partitionOf). @default "aws" */
+  readonly partition?: Partition;
   readonly vpcId: string;
   /** Subnets for the control plane ENIs and the nodes; private, so nodes get no public IP. */
   readonly privateSubnetIds: readonly string[];
@@ -42,6 +51,26 @@ export interface EksClusterProps {
   readonly endpointPublicAccessCidrs?: readonly string[];
   /** IAM roles that get cluster-admin through access entries. @default [] */
   readonly adminRoleArns?: readonly string[];
+  /**
+   * Human administrator roles (SSO, break-glass) that also get cluster-admin, for when the pipeline
+   * itself is broken. Kept apart from adminRoleArns so a review sees who is human. @default []
+   */
+  readonly breakGlassAdminRoleArns?: readonly string[];
+  /**
+   * What happens when the version leaves standard support: STANDARD upgrades the cluster
+   * automatically, EXTENDED keeps it on paid extended support (six times the hourly price).
+   * @default "STANDARD"
+   */
+  readonly supportType?: "STANDARD" | "EXTENDED";
+  /** Refuse DeleteCluster while set (the provider's deletion_protection). @default true */
+  readonly deletionProtection?: boolean;
+  /** Let ARC zonal shift move traffic away from an impaired zone. @default false */
+  readonly zonalShift?: boolean;
+  /**
+   * Add-on versions to pin, by add-on name; the others get the newest version EKS publishes for the
+   * cluster's Kubernetes version, so an upgrade carries them along. @default {}
+   */
+  readonly addonVersions?: Readonly<Record<string, string>>;
   /**
    * IAM roles that get read access: AmazonEKSViewPolicy cluster-wide (no Secrets), plus
    * AmazonEKSAdminViewPolicy (Secrets included) in `readerSecretsNamespace` only. @default []
@@ -65,42 +94,75 @@ export interface EksClusterProps {
 type EksClusterDefaults = Required<
   Pick<
     EksClusterProps,
-    "version" | "endpointPublicAccessCidrs" | "adminRoleArns" | "readerRoleArns" | "readerSecretsNamespace" | "logRetentionDays" | "tags"
+    | "partition"
+    | "version"
+    | "endpointPublicAccessCidrs"
+    | "adminRoleArns"
+    | "breakGlassAdminRoleArns"
+    | "supportType"
+    | "deletionProtection"
+    | "zonalShift"
+    | "addonVersions"
+    | "readerRoleArns"
+    | "readerSecretsNamespace"
+    | "logRetentionDays"
+    | "tags"
   >
 > &
-  Required<Pick<NodeGroupProps, "diskSizeGiB" | "capacityType">>;
+  Required<Pick<NodeGroupProps, "diskSizeGiB" | "capacityType" | "amiType">>;
 
 export const EKS_CLUSTER_DEFAULTS: EksClusterDefaults = {
+  partition: "aws",
   version: LATEST_KUBERNETES_VERSION,
   endpointPublicAccessCidrs: [],
   adminRoleArns: [],
+  breakGlassAdminRoleArns: [],
+  supportType: "STANDARD",
+  deletionProtection: true,
+  zonalShift: false,
+  addonVersions: {},
   readerRoleArns: [],
   readerSecretsNamespace: "argocd",
   logRetentionDays: 365,
   tags: {},
   diskSizeGiB: 50,
   capacityType: "ON_DEMAND",
+  amiType: "AL2023_x86_64_STANDARD",
 };
+
+/** Share of a node group's nodes that may be replaced at once during a rolling update. */
+export const NODE_GROUP_MAX_UNAVAILABLE_PERCENTAGE = 33;
 
 /** All five control-plane log types EKS offers. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
-/** Managed add-ons installed on every cluster; versions float to EKS's default for the cluster version. */
-export const CORE_ADDONS = ["vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"] as const;
+/**
+ * Managed add-ons installed on every cluster, in creation order. The cluster is created without
+ * EKS's self-managed networking add-ons (bootstrap_self_managed_addons = false, as
+ * terraform-aws-modules/eks v21 does), so these are the only copies and Terraform owns them.
+ */
+export const CORE_ADDONS = ["eks-pod-identity-agent", "vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"] as const;
 type CoreAddon = (typeof CORE_ADDONS)[number];
 
+/**
+ * Add-ons created before the node groups (terraform-aws-modules/eks v21 `before_compute`): DaemonSets
+ * that become ACTIVE without nodes, and without which a node never turns Ready (no pod network). The
+ * rest are Deployments that need nodes to become healthy.
+ */
+export const BEFORE_COMPUTE_ADDONS: readonly CoreAddon[] = ["eks-pod-identity-agent", "vpc-cni", "kube-proxy"];
+
+/** EKS access policies (the partition is filled in per cluster). */
 const ACCESS_POLICY = {
-  admin: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+  admin: "AmazonEKSClusterAdminPolicy",
   // Everything but Secrets.
-  view: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+  view: "AmazonEKSViewPolicy",
   // Secrets too: only ever granted scoped to a namespace.
-  adminView: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy",
+  adminView: "AmazonEKSAdminViewPolicy",
 } as const;
 
 /** EC2 resources a node group's Auto Scaling group creates from the launch template. */
 export const NODE_TAGGED_RESOURCE_TYPES = ["instance", "volume", "network-interface"] as const;
 
-const managedPolicy = (name: string) => `arn:aws:iam::aws:policy/${name}`;
 
 export class EksCluster extends Construct {
   readonly cluster: AwsEksCluster;
@@ -110,11 +172,13 @@ export class EksCluster extends Construct {
   readonly clusterArn: string;
   readonly oidcProviderArn: string;
   readonly nodeGroups: EksNodeGroup[] = [];
+  private readonly partition: Partition;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
     const p = { ...EKS_CLUSTER_DEFAULTS, ...props };
     validate(p);
+    this.partition = p.partition;
 
     const clusterRole = this.serviceRole("cluster-role", "eks.amazonaws.com", ["AmazonEKSClusterPolicy"]);
     const secretsKey = new KmsKey(this, "secrets-key", {
@@ -140,6 +204,13 @@ export class EksCluster extends Construct {
         publicAccessCidrs: p.endpointPublicAccessCidrs.length > 0 ? [...p.endpointPublicAccessCidrs] : undefined,
       },
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
+      // Chosen at creation only (changing it replaces the cluster): no self-managed vpc-cni, kube-proxy
+      // and coredns next to the managed add-ons below. terraform-aws-modules/eks v21 does the same.
+      bootstrapSelfManagedAddons: false,
+      // Without it, EKS moves a cluster whose version leaves standard support onto extended support.
+      upgradePolicy: { supportType: p.supportType },
+      deletionProtection: p.deletionProtection,
+      zonalShiftConfig: { enabled: p.zonalShift },
       enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
       encryptionConfig: { resources: ["secrets"], provider: { keyArn: secretsKey.arn } },
       dependsOn: [logGroup, ...clusterRole.attachments],
@@ -149,18 +220,19 @@ export class EksCluster extends Construct {
     this.clusterCertificateAuthority = this.cluster.certificateAuthority.get(0).data;
     this.clusterArn = this.cluster.arn;
 
-    this.grantAdmins(p.adminRoleArns);
+    this.grantAdmins("admin", p.adminRoleArns);
+    this.grantAdmins("break-glass", p.breakGlassAdminRoleArns);
     this.grantReaders(p.readerRoleArns, p.readerSecretsNamespace);
 
-    const nodeRole = this.serviceRole("node-role", "ec2.amazonaws.com", [
-      "AmazonEKSWorkerNodePolicy",
-      "AmazonEKS_CNI_Policy",
-      "AmazonEC2ContainerRegistryReadOnly",
-    ]);
+    // The VPC CNI has a Pod Identity role of its own (below), so nodes do not carry
+    // AmazonEKS_CNI_Policy for every pod that reaches their credentials. Pull-only ECR access.
+    const nodeRole = this.serviceRole("node-role", "ec2.amazonaws.com", ["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"]);
+    const addon = this.addonFactory(p.addonVersions);
+    const beforeCompute = this.addBeforeComputeAddons(addon);
     for (const [name, group] of Object.entries(p.nodeGroups)) {
-      this.nodeGroups.push(this.addNodeGroup(name, group, nodeRole, p.privateSubnetIds, p.tags));
+      this.nodeGroups.push(this.addNodeGroup(name, group, nodeRole, p.privateSubnetIds, p.tags, beforeCompute));
     }
-    this.addCoreAddons();
+    this.addAfterComputeAddons(addon, beforeCompute);
 
     const oidc = new IamOpenidConnectProvider(this, "oidc-provider", {
       url: this.cluster.identity.get(0).oidc.get(0).issuer,
@@ -169,21 +241,29 @@ export class EksCluster extends Construct {
     this.oidcProviderArn = oidc.arn;
   }
 
+  private managedPolicy(name: string): string {
+    return `arn:${this.partition}:iam::aws:policy/${name}`;
+  }
+
+  private accessPolicy(name: string): string {
+    return `arn:${this.partition}:eks::aws:cluster-access-policy/${name}`;
+  }
+
   private serviceRole(id: string, service: string, policies: readonly string[]) {
     const trust = new DataAwsIamPolicyDocument(this, `${id}-trust`, {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: [service] }] }],
     });
     const role = new IamRole(this, id, { namePrefix: `${id}-`, assumeRolePolicy: trust.json });
     const attachments = policies.map(
-      (name) => new IamRolePolicyAttachment(this, `${id}-${name}`, { role: role.name, policyArn: managedPolicy(name) }),
+      (name) => new IamRolePolicyAttachment(this, `${id}-${name}`, { role: role.name, policyArn: this.managedPolicy(name) }),
     );
     return { role, attachments };
   }
 
-  private grantAdmins(roleArns: readonly string[]): void {
+  private grantAdmins(idPrefix: "admin" | "break-glass", roleArns: readonly string[]): void {
     roleArns.forEach((principalArn, i) => {
-      const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: this.cluster.name, principalArn });
-      this.associate(`admin-${i}-policy`, entry, ACCESS_POLICY.admin, { type: "cluster" });
+      const entry = new EksAccessEntry(this, `${idPrefix}-${i}`, { clusterName: this.cluster.name, principalArn });
+      this.associate(`${idPrefix}-${i}-policy`, entry, ACCESS_POLICY.admin, { type: "cluster" });
     });
   }
 
@@ -200,8 +280,8 @@ export class EksCluster extends Construct {
     });
   }
 
-  private associate(id: string, entry: EksAccessEntry, policyArn: string, accessScope: EksAccessPolicyAssociationAccessScope): void {
-    new EksAccessPolicyAssociation(this, id, { clusterName: this.cluster.name, principalArn: entry.principalArn, policyArn, accessScope });
+  private associate(id: string, entry: EksAccessEntry, policy: string, accessScope: EksAccessPolicyAssociationAccessScope): void {
+    new EksAccessPolicyAssociation(this, id, { clusterName: this.cluster.name, principalArn: entry.principalArn, policyArn: this.accessPolicy(policy), accessScope });
   }
 
   private addNodeGroup(
@@ -210,7 +290,9 @@ export class EksCluster extends Construct {
     nodeRole: { role: IamRole; attachments: IamRolePolicyAttachment[] },
     subnetIds: readonly string[],
     tags: Readonly<Record<string, string>>,
+    beforeCompute: readonly EksAddon[],
   ): EksNodeGroup {
+    const amiType = group.amiType ?? EKS_CLUSTER_DEFAULTS.amiType;
     const template = new LaunchTemplate(this, `${name}-nodes`, {
       namePrefix: `${name}-`,
       updateDefaultVersion: true,
@@ -234,7 +316,7 @@ export class EksCluster extends Construct {
           : undefined,
       blockDeviceMappings: [
         {
-          deviceName: "/dev/xvda",
+          deviceName: nodeVolumeDevice(amiType),
           ebs: {
             volumeSize: group.diskSizeGiB ?? EKS_CLUSTER_DEFAULTS.diskSizeGiB,
             volumeType: "gp3",
@@ -246,55 +328,79 @@ export class EksCluster extends Construct {
     });
     return new EksNodeGroup(this, `${name}-node-group`, {
       clusterName: this.cluster.name,
-      nodeGroupName: name,
+      // The provider replaces a node group when instance_types, capacity_type, subnet_ids, ami_type or
+      // the node role change. A name prefix lets the new group exist next to the old one, and
+      // create_before_destroy brings it up before the old group is drained and deleted, so a routine
+      // change never leaves the cluster without nodes.
+      // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/eks_node_group
+      nodeGroupNamePrefix: `${name}-`,
       nodeRoleArn: nodeRole.role.arn,
       subnetIds: [...subnetIds],
       instanceTypes: [...group.instanceTypes],
       capacityType: group.capacityType ?? EKS_CLUSTER_DEFAULTS.capacityType,
+      amiType,
+      // Follows the control plane: bumping cluster.version rolls the nodes onto that version's AMI
+      // after the control plane is upgraded (Terraform orders it by this reference).
+      version: this.cluster.version,
       scalingConfig: { minSize: group.minSize, desiredSize: group.desiredSize, maxSize: group.maxSize },
-      updateConfig: { maxUnavailable: 1 },
+      updateConfig: { maxUnavailablePercentage: NODE_GROUP_MAX_UNAVAILABLE_PERCENTAGE },
       launchTemplate: { id: template.id, version: template.latestVersion.toString() },
-      lifecycle: { ignoreChanges: ["scaling_config[0].desired_size"] },
-      dependsOn: nodeRole.attachments,
+      lifecycle: { createBeforeDestroy: true, ignoreChanges: ["scaling_config[0].desired_size"] },
+      dependsOn: [...nodeRole.attachments, ...beforeCompute],
     });
   }
 
-  private addCoreAddons(): void {
-    const ebsCsiTrust = new DataAwsIamPolicyDocument(this, "ebs-csi-trust", {
-      statement: [
-        {
-          actions: ["sts:AssumeRole", "sts:TagSession"],
-          principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }],
-        },
-      ],
-    });
-    const ebsCsiRole = new IamRole(this, "ebs-csi-role", { namePrefix: "ebs-csi-", assumeRolePolicy: ebsCsiTrust.json });
-    new IamRolePolicyAttachment(this, "ebs-csi-policy", {
-      role: ebsCsiRole.name,
-      policyArn: managedPolicy("service-role/AmazonEBSCSIDriverPolicy"),
-    });
-    const addons: Partial<Record<CoreAddon, EksAddon>> = {};
-    // coredns and the EBS CSI controller are Deployments: they need nodes to become healthy. The EBS
-    // CSI controller gets its AWS credentials through a pod identity, which only the pod identity
-    // agent hands out: without it the controller starts with no credentials and crash-loops.
-    const dependencies = (addon: CoreAddon): ITerraformDependable[] | undefined => {
-      if (addon === "coredns") return this.nodeGroups;
-      if (addon !== "aws-ebs-csi-driver") return undefined;
-      const agent = addons["eks-pod-identity-agent"];
-      if (!agent) throw new Error("EksCluster: eks-pod-identity-agent must come before aws-ebs-csi-driver in CORE_ADDONS");
-      return [...this.nodeGroups, agent];
-    };
-    for (const addon of CORE_ADDONS) {
-      addons[addon] = new EksAddon(this, addon, {
+  /**
+   * Creates one managed add-on at the pinned version, or else at the newest version EKS publishes for
+   * the cluster's Kubernetes version (data "aws_eks_addon_version", most_recent): bumping
+   * cluster.version then upgrades every add-on in the same plan, after the control plane.
+   */
+  private addonFactory(pins: Readonly<Record<string, string>>) {
+    return (name: CoreAddon, options: { podIdentity?: { roleArn: string; serviceAccount: string }; dependsOn?: ITerraformDependable[] } = {}) => {
+      const pinned = pins[name];
+      const version =
+        pinned ??
+        new DataAwsEksAddonVersion(this, `${name}-version`, { addonName: name, kubernetesVersion: this.cluster.version, mostRecent: true }).version;
+      return new EksAddon(this, name, {
         clusterName: this.cluster.name,
-        addonName: addon,
+        addonName: name,
+        addonVersion: version,
         resolveConflictsOnCreate: "OVERWRITE",
         resolveConflictsOnUpdate: "PRESERVE",
-        podIdentityAssociation:
-          addon === "aws-ebs-csi-driver" ? [{ roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }] : undefined,
-        dependsOn: dependencies(addon),
+        podIdentityAssociation: options.podIdentity ? [options.podIdentity] : undefined,
+        dependsOn: options.dependsOn,
       });
-    }
+    };
+  }
+
+  /** A role that EKS Pod Identity hands to one add-on's service account. */
+  private podIdentityRole(id: string, policy: string): IamRole {
+    const trust = new DataAwsIamPolicyDocument(this, `${id}-trust`, {
+      statement: [{ actions: ["sts:AssumeRole", "sts:TagSession"], principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }] }],
+    });
+    const role = new IamRole(this, `${id}-role`, { namePrefix: `${id}-`, assumeRolePolicy: trust.json });
+    new IamRolePolicyAttachment(this, `${id}-policy`, { role: role.name, policyArn: this.managedPolicy(policy) });
+    return role;
+  }
+
+  private addBeforeComputeAddons(addon: ReturnType<EksCluster["addonFactory"]>): EksAddon[] {
+    const agent = addon("eks-pod-identity-agent");
+    // The VPC CNI supports EKS Pod Identity: its aws-node service account gets AmazonEKS_CNI_Policy
+    // through the agent (a hostNetwork DaemonSet, so it runs before any pod network exists).
+    // https://docs.aws.amazon.com/eks/latest/userguide/cni-iam-role.html
+    const cniRole = this.podIdentityRole("vpc-cni", "AmazonEKS_CNI_Policy");
+    const cni = addon("vpc-cni", { podIdentity: { roleArn: cniRole.arn, serviceAccount: "aws-node" }, dependsOn: [agent] });
+    const proxy = addon("kube-proxy");
+    return [agent, cni, proxy];
+  }
+
+  private addAfterComputeAddons(addon: ReturnType<EksCluster["addonFactory"]>, beforeCompute: readonly EksAddon[]): void {
+    // coredns and the EBS CSI controller are Deployments: they need nodes to become healthy. The EBS
+    // CSI controller gets its AWS credentials through a pod identity, which only the pod identity
+    // agent (created before the nodes) hands out.
+    addon("coredns", { dependsOn: this.nodeGroups });
+    const ebsCsiRole = this.podIdentityRole("ebs-csi", "service-role/AmazonEBSCSIDriverPolicy");
+    addon("aws-ebs-csi-driver", { podIdentity: { roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }, dependsOn: [...this.nodeGroups, ...beforeCompute] });
   }
 }
 
@@ -319,5 +425,10 @@ function validate(p: EksClusterProps & EksClusterDefaults): void {
       throw invalidProp("EksCluster", `nodeGroups.${name}`, { minSize: g.minSize, desiredSize: g.desiredSize, maxSize: g.maxSize }, "1 <= minSize <= desiredSize <= maxSize");
     }
     if (g.instanceTypes.length === 0) throw invalidProp("EksCluster", `nodeGroups.${name}.instanceTypes`, g.instanceTypes, "at least one instance type");
+    const amiType = g.amiType ?? EKS_CLUSTER_DEFAULTS.amiType;
+    const mismatched = g.instanceTypes.filter((t) => instanceArchitecture(t) !== amiArchitecture(amiType));
+    if (mismatched.length > 0) {
+      throw invalidProp("EksCluster", `nodeGroups.${name}.instanceTypes`, mismatched, `${amiArchitecture(amiType)} instance types for amiType ${amiType}`);
+    }
   }
 }

@@ -80,6 +80,16 @@ export class Network extends Construct {
     const zones = new DataAwsAvailabilityZones(this, "zones", {
       state: "available",
       filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+      // element() wraps around: without this check, asking for more zones than the region has would
+      // silently put two subnets of a tier in one zone. The plan fails instead, saying why.
+      lifecycle: {
+        postcondition: [
+          {
+            condition: `\${length(self.names) >= ${p.availabilityZones}}`,
+            errorMessage: `network.availabilityZones is ${p.availabilityZones}, but this region has fewer available zones (no opt-in needed): lower availabilityZones.`,
+          },
+        ],
+      },
     });
     const zoneName = (i: number) => Fn.element(zones.names, i);
 

@@ -5,14 +5,18 @@
 
 export interface KubernetesVersionSupport {
   readonly version: string;
-  /** Last day of EKS standard support (ISO date), for reviewers; the rule does not read the clock. */
+  /** Last day of EKS standard support (ISO date, or a month when estimated), for reviewers; the rule does not read the clock. */
   readonly endOfStandardSupport: string;
 }
 
-/** Newest first. 1.33 left standard support on 2026-07-29. */
+/**
+ * Newest first; checked on 2026-12-03. 1.34 left standard support on 2026-12-02, 1.33 on 2026-07-29.
+ * 1.35's date is AWS's published one (released on EKS 2026-01-28). 1.36's end of standard support is
+ * estimated as its EKS release plus 14 months: confirm it on the page above when it is published.
+ */
 export const EKS_STANDARD_SUPPORT: readonly KubernetesVersionSupport[] = [
+  { version: "1.36", endOfStandardSupport: "2027-07 (estimated)" },
   { version: "1.35", endOfStandardSupport: "2027-03-27" },
-  { version: "1.34", endOfStandardSupport: "2026-12-02" },
 ];
 
 export const SUPPORTED_KUBERNETES_VERSIONS: readonly string[] = EKS_STANDARD_SUPPORT.map((v) => v.version);

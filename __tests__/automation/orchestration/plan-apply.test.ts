@@ -101,6 +101,15 @@ describe("gitops plan", () => {
     expect((await plan(fake(), synth, out, [...args, "--labels", "infra,allow-destroy"])).code).toBe(0);
     expect((await plan(fake(), synth, out, ["--env", "staging", "--strict"])).code).toBe(0); // local_file is not protected by default
   });
+
+  it("guards a replaced node group by default (a changed instance type drains every node of the group)", async () => {
+    const { synth, out, read } = setup();
+    const fake = () => new FakeTerraform({ "staging-cluster": { plan: "derived-node-group-replace.json" } });
+    const refused = await plan(fake(), synth, out, ["--env", "staging", "--strict", "--labels", ""]);
+    expect(refused.code).toBe(1);
+    expect(read("comment.md")).toContain("`aws_eks_node_group.eks_default-node-group_294CB1C9` (replace)");
+    expect((await plan(fake(), synth, out, ["--env", "staging", "--strict", "--labels", "allow-destroy"])).code).toBe(0);
+  });
 });
 
 describe("gitops apply", () => {

@@ -86,6 +86,16 @@ describe("EKS rules", () => {
     expect(findings("EKS004", narrow, { stackId: "production-cluster" })).toEqual([]);
   });
 
+  it("EKS008 wants deletion protection and standard support: a warning, an error in production", () => {
+    const safe = { deletionProtection: true, upgradePolicy: { supportType: "STANDARD" } };
+    const unprotected = (s: TerraformStack) => cluster(s, { ...safe, deletionProtection: false });
+    const extended = (s: TerraformStack) => cluster(s, { deletionProtection: true });
+    expect(findings("EKS008", unprotected)).toEqual(["EKS008 test/cluster warning"]);
+    expect(findings("EKS008", unprotected, { stackId: "production-cluster" })).toEqual(["EKS008 production-cluster/cluster error"]);
+    expect(findings("EKS008", extended, { stackId: "production-cluster" })).toEqual(["EKS008 production-cluster/cluster error"]);
+    expect(findings("EKS008", (s) => cluster(s, safe), { stackId: "production-cluster" })).toEqual([]);
+  });
+
   it("EKS005 rejects Kubernetes versions older than the oldest in standard support", () => {
     const oldest = SUPPORTED_KUBERNETES_VERSIONS[SUPPORTED_KUBERNETES_VERSIONS.length - 1]!;
     const older = `1.${Number(oldest.split(".")[1]) - 1}`;

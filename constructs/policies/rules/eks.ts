@@ -177,4 +177,30 @@ export const EKS007: PolicyRule = {
   },
 };
 
-export const EKS_RULES: readonly PolicyRule[] = [EKS001, EKS002, EKS003, EKS004, EKS005, EKS006, EKS007];
+export const EKS008: PolicyRule = {
+  id: "EKS008",
+  title: "EKS clusters have deletion protection and stay on standard support (error in production)",
+  severity: "warning",
+  checkov: [],
+  appliesTo: ["aws_eks_cluster"],
+  check(element, context) {
+    const cluster = element as EksCluster;
+    const violations: Violation[] = [];
+    const severity = context.production ? "error" : "warning";
+    if (cluster.deletionProtectionInput !== true) {
+      violations.push({ problem: "the cluster can be deleted by one API call (deletion_protection is off)", fix: "set cluster.deletionProtection: true", severity });
+    }
+    // No upgrade policy means EXTENDED: AWS moves the cluster onto paid extended support.
+    const support = cluster.upgradePolicyInput?.supportType ?? "EXTENDED";
+    if (!isUnresolved(support) && support !== "STANDARD") {
+      violations.push({
+        problem: "the cluster goes onto paid extended support when its version leaves standard support",
+        fix: 'set cluster.supportType: STANDARD (and upgrade in time), or waive this rule with the reason',
+        severity,
+      });
+    }
+    return violations;
+  },
+};
+
+export const EKS_RULES: readonly PolicyRule[] = [EKS001, EKS002, EKS003, EKS004, EKS005, EKS006, EKS007, EKS008];
