@@ -49,6 +49,11 @@ const BootstrapSchema = z.strictObject({
     repo: matching(GITHUB_REPO, "a GitHub repository name (letters, digits, . _ -; no wildcard)"),
     /** The branch the apply and drift workflows run on. */
     defaultBranch: matching(BRANCH, "a branch name like main (no wildcard)").default("main"),
+    /**
+     * An account holds one IAM OIDC provider per URL: `existing` when token.actions.githubusercontent.com
+     * is already there (`aws iam list-open-id-connect-providers`), so the stack looks it up instead.
+     */
+    oidcProvider: z.enum(["create", "existing"], { error: 'expected "create" or "existing"' }).default("create"),
   }),
   state: z.strictObject({
     bucket: matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name"),

@@ -68,6 +68,12 @@ const ClusterSchema = z.strictObject({
   endpointPublicAccessCidrs: z
     .array(cidr.refine((c) => !c.endsWith("/0"), { error: "expected a CIDR narrower than 0.0.0.0/0 (the API endpoint must not be open to the internet)" }))
     .default([]),
+  /** Runners inside the VPC or a peered network that reach the private API endpoint over HTTPS. */
+  apiAccessFromCidrs: z
+    .array(cidr.refine((c) => !c.endsWith("/0"), { error: "expected a CIDR narrower than 0.0.0.0/0 (the runners' network)" }))
+    .default([]),
+  /** Security groups of such runners (sg-...), in this VPC or a peered one. */
+  apiAccessFromSecurityGroupIds: z.array(matching(/^sg-[0-9a-f]{8,17}$/, "a security group id like sg-0123456789abcdef0")).default([]),
   /** IAM roles that administer the cluster (the apply role of the workflows). */
   adminRoleArns: z.array(matching(IAM_ROLE_ARN, "an IAM role ARN")).default([]),
   /**
@@ -236,8 +242,13 @@ function crossFieldProblems(file: string, raw: Record<string, unknown>, expected
     problems.push(`${file}: environment: expected "${expectedName}" (the file name), got "${environment}"`);
   }
   const gitops = isRecord(raw.gitops) ? raw.gitops : {};
-  if (gitops.serverExposure === "ingress" && !gitops.hostname) {
-    problems.push(`${file}: gitops.hostname: expected a host name when serverExposure is "ingress", got nothing`);
+  if (gitops.serverExposure === "ingress" || gitops.serverExposure === "internalLoadBalancer") {
+    // Both need the AWS Load Balancer Controller (or, on a laptop, a load balancer implementation),
+    // which this project does not install: the Service or Ingress would never get an address, Helm
+    // would wait for it and roll the atomic release back after its timeout.
+    problems.push(
+      `${file}: gitops.serverExposure: expected "clusterIp", got "${gitops.serverExposure}": it needs a load balancer controller (the AWS Load Balancer Controller on EKS), which this project does not install, so the Argo CD release would time out and roll back; use clusterIp and kubectl port-forward (docs/cluster-access.md)`,
+    );
   }
   if ("local" in raw) return problems;
   const nodeGroups = isRecord(raw.cluster) ? raw.cluster.nodeGroups : undefined;

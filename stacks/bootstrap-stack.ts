@@ -2,6 +2,7 @@
 // OIDC provider, the read-only plan role and one apply role per environment. Applied by hand, first
 // with local state, then migrated into its own bucket (README.md ("Set up AWS")).
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -39,7 +40,8 @@ export class BootstrapStack extends TerraformStack {
   readonly bucket: S3Bucket;
   /** The key state is encrypted with; absent with `state.encryption: s3`. */
   readonly stateKey?: KmsKey;
-  readonly oidcProvider: IamOpenidConnectProvider;
+  /** The GitHub OIDC provider: created here, or the account's existing one (github.oidcProvider). */
+  readonly oidcProviderArn: string;
   readonly planRole: IamRole;
   readonly applyRoles: Readonly<Record<string, IamRole>>;
 
@@ -63,10 +65,13 @@ export class BootstrapStack extends TerraformStack {
     if (config.state.encryption === "kms") this.stateKey = this.addStateKey();
     this.bucket = this.addStateBucket();
 
-    this.oidcProvider = new IamOpenidConnectProvider(this, "github-oidc", {
-      url: GITHUB_OIDC_URL,
-      clientIdList: [STS_AUDIENCE],
-    });
+    // An account holds one OIDC provider per URL: a second CreateOpenIDConnectProvider for GitHub's
+    // fails with EntityAlreadyExists, so an account that already runs GitHub Actions against AWS
+    // reuses its provider. The roles below trust whichever ARN this is.
+    this.oidcProviderArn =
+      config.github.oidcProvider === "existing"
+        ? new DataAwsIamOpenidConnectProvider(this, "github-oidc", { url: GITHUB_OIDC_URL }).arn
+        : new IamOpenidConnectProvider(this, "github-oidc", { url: GITHUB_OIDC_URL, clientIdList: [STS_AUDIENCE] }).arn;
     this.planRole = this.addPlanRole();
     const applyRoles: Record<string, IamRole> = {};
     for (const env of config.environments) applyRoles[env] = this.addApplyRole(env);
@@ -196,7 +201,7 @@ export class BootstrapStack extends TerraformStack {
         {
           effect: "Allow",
           actions: ["sts:AssumeRoleWithWebIdentity"],
-          principals: [{ type: "Federated", identifiers: [this.oidcProvider.arn] }],
+          principals: [{ type: "Federated", identifiers: [this.oidcProviderArn] }],
           condition: [
             { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:aud`, values: [STS_AUDIENCE] },
             { test: "StringEquals", variable: `${GITHUB_OIDC_HOST}:sub`, values: [...subjects] },
@@ -317,7 +322,7 @@ export class BootstrapStack extends TerraformStack {
         sid: "GithubTrust",
         effect: "Deny",
         actions: ["iam:*OpenIDConnectProvider*"],
-        resources: [this.oidcProvider.arn],
+        resources: [this.oidcProviderArn],
       },
     ];
     if (this.stateKey) {

@@ -40,6 +40,8 @@ export class ClusterStack extends TerraformStack {
       privateSubnetIds: this.network.privateSubnetIds,
       version: config.cluster.version,
       endpointPublicAccessCidrs: config.cluster.endpointPublicAccessCidrs,
+      apiAccessFromCidrs: config.cluster.apiAccessFromCidrs,
+      apiAccessFromSecurityGroupIds: config.cluster.apiAccessFromSecurityGroupIds,
       adminRoleArns: config.cluster.adminRoleArns,
       breakGlassAdminRoleArns: config.cluster.breakGlassAdminRoleArns,
       readerRoleArns: config.cluster.readerRoleArns,

@@ -53,7 +53,7 @@ function configErrorOf(fn: () => unknown): string[] {
 describe("bootstrap config", () => {
   it("accepts the shipped file and fills the defaults", () => {
     expect(shipped).toMatchObject({
-      github: { owner: "example", repo: "infra", defaultBranch: "main" },
+      github: { owner: "example", repo: "infra", defaultBranch: "main", oidcProvider: "create" },
       state: { bucket: "example-tfstate", encryption: "kms", noncurrentVersionExpirationDays: 90 },
       backend: "local",
       environments: ["production", "staging"],
@@ -88,6 +88,7 @@ describe("bootstrap config", () => {
     ["noncurrentVersionExpirationDays: 90", "noncurrentVersionExpirationDays: 0", "state.noncurrentVersionExpirationDays: expected an integer from 1 to 3650, got 0"],
     ['accountId: "123456789012"', "accountId: 123456789012", "aws.accountId: expected a 12-digit AWS account id in quotes, got 123456789012"],
     ["backend: local", "backend: remote", 'backend: expected "local" or "s3", got "remote"'],
+    ["oidcProvider: create", "oidcProvider: reuse", 'github.oidcProvider: expected "create" or "existing", got "reuse"'],
     ["environments: [production, staging]", "environments: [production, production]", 'environments.1: expected each environment once, got "production" again'],
     ["environments: [production, staging]", "environments: [bootstrap]", 'environments.0: expected an environment other than "bootstrap", got "bootstrap"'],
     ["env: bootstrap", "env: staging", 'tags.env: expected "bootstrap", got "staging"'],

@@ -84,6 +84,13 @@ describe("environment config", () => {
     expect(problemsOf(text).join("\n")).toContain(`config/staging.yaml: ${expected}`);
   });
 
+  it.each(["internalLoadBalancer", "ingress"])("refuses serverExposure %s, which nothing in the cluster could serve", (mode) => {
+    const text = staging.replace("  targetRevision: main", `  targetRevision: main\n  serverExposure: ${mode}\n  hostname: argocd.example.org`);
+    expect(problemsOf(text)).toEqual([
+      `config/staging.yaml: gitops.serverExposure: expected "clusterIp", got "${mode}": it needs a load balancer controller (the AWS Load Balancer Controller on EKS), which this project does not install, so the Argo CD release would time out and roll back; use clusterIp and kubectl port-forward (docs/cluster-access.md)`,
+    ]);
+  });
+
   it("checks minSize <= desiredSize <= maxSize", () => {
     const text = staging.replace("desiredSize: 2", "desiredSize: 7");
     expect(problemsOf(text)).toEqual(["config/staging.yaml: cluster.nodeGroups.default.maxSize: expected >= desiredSize (7), got 6"]);

@@ -108,6 +108,18 @@ describe("bootstrap stack: trust", () => {
       expect.objectContaining({ url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] }),
     ]);
   });
+
+  it("with github.oidcProvider: existing, looks the account's provider up and trusts it instead of creating one", () => {
+    const existing = synth({ ...shipped, github: { ...shipped.github, oidcProvider: "existing" } });
+    expect(resourcesOf(existing, "aws_iam_openid_connect_provider")).toEqual({});
+    const lookups = (existing as { data?: Record<string, Record<string, Record<string, unknown>>> }).data?.aws_iam_openid_connect_provider ?? {};
+    expect(Object.entries(lookups).map(([id, d]) => [id, d.url])).toEqual([["github-oidc", "https://token.actions.githubusercontent.com"]]);
+    for (const role of ["gitops-plan", "gitops-apply-staging", "gitops-apply-production"]) {
+      expect(trustOf(existing, role)[0]?.principals).toEqual([{ type: "Federated", identifiers: ["${data.aws_iam_openid_connect_provider.github-oidc.arn}"] }]);
+    }
+    const deny = inlineStatementsOf(existing, "gitops-apply-staging").find((st) => st.sid === "GithubTrust");
+    expect(deny?.resources).toEqual(["${data.aws_iam_openid_connect_provider.github-oidc.arn}"]);
+  });
 });
 
 describe("bootstrap stack: sessions", () => {

@@ -329,6 +329,18 @@ describe("day 2: routine changes do not take the cluster down", () => {
     expect(device(bottlerocket.cluster)).toBe("/dev/xvdb");
   });
 
+  it("lets runners in the VPC or a peered network reach the private API endpoint over HTTPS", () => {
+    const base = awsConfig("staging");
+    expect(resourcesOf(staging.cluster, "aws_vpc_security_group_ingress_rule")).toEqual({});
+    const json = synthStacks({ ...base, cluster: { ...base.cluster, apiAccessFromCidrs: ["10.20.0.0/24"], apiAccessFromSecurityGroupIds: ["sg-0123456789abcdef0"] } });
+    const clusterSg = `\${aws_eks_cluster.${Object.keys(resourcesOf(json.cluster, "aws_eks_cluster"))[0]}.vpc_config[0].cluster_security_group_id}`;
+    const rules = Object.values(resourcesOf(json.cluster, "aws_vpc_security_group_ingress_rule"));
+    expect(rules.map(({ security_group_id, ip_protocol, from_port, to_port, cidr_ipv4, referenced_security_group_id }) => ({ security_group_id, ip_protocol, from_port, to_port, cidr_ipv4, referenced_security_group_id }))).toEqual([
+      { security_group_id: clusterSg, ip_protocol: "tcp", from_port: 443, to_port: 443, cidr_ipv4: "10.20.0.0/24", referenced_security_group_id: undefined },
+      { security_group_id: clusterSg, ip_protocol: "tcp", from_port: 443, to_port: 443, cidr_ipv4: undefined, referenced_security_group_id: "sg-0123456789abcdef0" },
+    ]);
+  });
+
   it("grants break-glass admin roles cluster-admin through their own access entries", () => {
     const base = awsConfig("staging");
     const role = "arn:aws:iam::123456789012:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef";

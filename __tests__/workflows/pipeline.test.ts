@@ -194,6 +194,20 @@ describe("plan.yml: trusted rendering (the PR's code runs only in the synth job,
   });
 });
 
+describe("runners", () => {
+  it("every job that runs terraform checks for the AWS CLI first (aws eks get-token) and says what to install", () => {
+    const jobs = allJobs(files).filter((j) => ["plan", "apply", "drift", "unlock"].some((c) => jobRunsGitops(j.job, c)));
+    expect(jobs.map((j) => `${j.file}#${j.id}`).sort()).toEqual(["apply-environment.yml#apply", "drift.yml#drift", "plan.yml#plan", "unlock.yml#unlock"]);
+    for (const { file, id, job } of jobs) {
+      const steps = stepsOf(job);
+      const check = steps.findIndex((s) => (s.run ?? "").includes("if ! command -v aws >/dev/null 2>&1; then"));
+      const gitops = steps.findIndex((s) => /gitops -- (?:plan|apply|drift|unlock)\b/.test(s.run ?? ""));
+      expect({ where: `${file}#${id}`, checked: check >= 0 && check < gitops }).toEqual({ where: `${file}#${id}`, checked: true });
+      expect(steps[check]?.run).toContain("install AWS CLI v2");
+    }
+  });
+});
+
 describe("unlock.yml", () => {
   const unlock = workflowByFile(files, "unlock.yml");
   const target = unlock.jobs.target as Job;

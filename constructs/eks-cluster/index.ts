@@ -14,6 +14,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { invalidProp } from "../errors";
@@ -49,6 +50,14 @@ export interface EksClusterProps {
   readonly version?: string;
   /** CIDRs allowed to reach the public endpoint; empty turns the public endpoint off. @default [] */
   readonly endpointPublicAccessCidrs?: readonly string[];
+  /**
+   * Networks inside the VPC or a peered one (self-hosted or CodeBuild runners) that may reach the
+   * private endpoint: HTTPS ingress on the cluster security group, which otherwise admits only
+   * itself. @default []
+   */
+  readonly apiAccessFromCidrs?: readonly string[];
+  /** Security groups (e.g. the runners') that may reach the private endpoint, like apiAccessFromCidrs. @default [] */
+  readonly apiAccessFromSecurityGroupIds?: readonly string[];
   /** IAM roles that get cluster-admin through access entries. @default [] */
   readonly adminRoleArns?: readonly string[];
   /**
@@ -97,6 +106,8 @@ type EksClusterDefaults = Required<
     | "partition"
     | "version"
     | "endpointPublicAccessCidrs"
+    | "apiAccessFromCidrs"
+    | "apiAccessFromSecurityGroupIds"
     | "adminRoleArns"
     | "breakGlassAdminRoleArns"
     | "supportType"
@@ -115,6 +126,8 @@ export const EKS_CLUSTER_DEFAULTS: EksClusterDefaults = {
   partition: "aws",
   version: LATEST_KUBERNETES_VERSION,
   endpointPublicAccessCidrs: [],
+  apiAccessFromCidrs: [],
+  apiAccessFromSecurityGroupIds: [],
   adminRoleArns: [],
   breakGlassAdminRoleArns: [],
   supportType: "STANDARD",
@@ -220,6 +233,7 @@ export class EksCluster extends Construct {
     this.clusterCertificateAuthority = this.cluster.certificateAuthority.get(0).data;
     this.clusterArn = this.cluster.arn;
 
+    this.allowApiAccess(p.apiAccessFromCidrs, p.apiAccessFromSecurityGroupIds);
     this.grantAdmins("admin", p.adminRoleArns);
     this.grantAdmins("break-glass", p.breakGlassAdminRoleArns);
     this.grantReaders(p.readerRoleArns, p.readerSecretsNamespace);
@@ -258,6 +272,17 @@ export class EksCluster extends Construct {
       (name) => new IamRolePolicyAttachment(this, `${id}-${name}`, { role: role.name, policyArn: this.managedPolicy(name) }),
     );
     return { role, attachments };
+  }
+
+  /** HTTPS to the API from runners in the VPC or a peered network (the endpoint's ENIs carry the cluster SG). */
+  private allowApiAccess(cidrs: readonly string[], securityGroupIds: readonly string[]): void {
+    const common = { securityGroupId: this.cluster.vpcConfig.clusterSecurityGroupId, ipProtocol: "tcp", fromPort: 443, toPort: 443 };
+    cidrs.forEach((cidrIpv4, i) => {
+      new VpcSecurityGroupIngressRule(this, `api-from-cidr-${i}`, { ...common, cidrIpv4, description: "Kubernetes API from runners" });
+    });
+    securityGroupIds.forEach((referencedSecurityGroupId, i) => {
+      new VpcSecurityGroupIngressRule(this, `api-from-sg-${i}`, { ...common, referencedSecurityGroupId, description: "Kubernetes API from runners" });
+    });
   }
 
   private grantAdmins(idPrefix: "admin" | "break-glass", roleArns: readonly string[]): void {
