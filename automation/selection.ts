@@ -6,7 +6,7 @@ import type { FileReader } from "./io";
 import type { SynthManifest } from "./manifest";
 
 /**
- * Stacks no workflow plans or applies: bootstrap is applied by hand (README.md, "Set up AWS") and
+ * Stacks no workflow plans or applies: bootstrap is applied by hand (docs/aws-setup.md) and
  * local-gitops targets a laptop cluster. Commands over "every stack" leave them out unless named.
  */
 export const HAND_RUN_STACKS: readonly string[] = ["bootstrap", "local-gitops"];

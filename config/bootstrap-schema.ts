@@ -37,7 +37,7 @@ const ENVIRONMENT = /^[a-z][a-z0-9-]{0,20}$/;
 const MANAGED_POLICY = /^([A-Za-z0-9_+=,.@-]+\/)*[A-Za-z0-9_+=,.@-]{1,128}$/;
 const KMS_ALIAS_NAME = /^(?!aws\/)[A-Za-z0-9/_-]{1,240}$/;
 
-const BootstrapSchema = z.strictObject({
+export const BootstrapSchema = z.strictObject({
   aws: z.strictObject({
     region: matching(AWS_REGION, "an AWS region name like eu-north-1"),
     /** The one account the bootstrap stack, the state bucket and every environment live in. */
@@ -75,7 +75,7 @@ const BootstrapSchema = z.strictObject({
     .min(1, { error: "expected at least one environment" }),
   applyRole: z
     .strictObject({
-      /** AWS managed policies attached to every apply role (never a customer policy: see README.md ("Set up AWS")). */
+      /** AWS managed policies attached to every apply role (never a customer policy: see docs/aws-setup.md). */
       managedPolicies: z
         .array(matching(MANAGED_POLICY, "an AWS managed policy name like AdministratorAccess"), { error: "expected a list" })
         .min(1, { error: "expected at least one managed policy" })

@@ -138,7 +138,7 @@ const LocalSchema = z.strictObject({
   kubeconfigPath: str("a kubeconfig path").default("~/.kube/config"),
 });
 
-const AwsEnvironmentSchema = z.strictObject({
+export const AwsEnvironmentSchema = z.strictObject({
   environment: matching(/^[a-z][a-z0-9-]{0,20}$/, "an environment name of lowercase letters, digits and -"),
   aws: AwsSchema,
   tags: TagsSchema,
@@ -148,7 +148,7 @@ const AwsEnvironmentSchema = z.strictObject({
   state: StateSchema,
 });
 
-const LocalEnvironmentSchema = z.strictObject({
+export const LocalEnvironmentSchema = z.strictObject({
   environment: matching(/^[a-z][a-z0-9-]{0,20}$/, "an environment name of lowercase letters, digits and -"),
   local: LocalSchema,
   gitops: GitopsSchema,

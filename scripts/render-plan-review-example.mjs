@@ -1,6 +1,6 @@
 // Regenerates the example PR comment in the "Plan review" docs from real plan fixtures, so the
 // example always shows what the current renderer writes:
-//   node scripts/render-plan-review-example.mjs [FILE...]   (default: README.md)
+//   node scripts/render-plan-review-example.mjs [FILE...]   (default: docs/plan-review.md)
 // Replaces everything between the BEGIN/END markers below in each FILE.
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -28,7 +28,7 @@ const comment = execFileSync(
 );
 
 const files = process.argv.slice(2);
-for (const file of files.length > 0 ? files : ["README.md"]) {
+for (const file of files.length > 0 ? files : ["docs/plan-review.md"]) {
   const path = join(root, file);
   const text = readFileSync(path, "utf8");
   const start = text.indexOf(BEGIN);

@@ -1,6 +1,6 @@
 // bootstrap: what the workflows need before any environment exists — the state bucket, the GitHub
 // OIDC provider, the read-only plan role and one apply role per environment. Applied by hand, first
-// with local state, then migrated into its own bucket (README.md ("Set up AWS")).
+// with local state, then migrated into its own bucket (docs/aws-setup.md).
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";

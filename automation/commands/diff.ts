@@ -1,6 +1,8 @@
 // `gitops diff` (`npm run diff`): the local counterpart of the PR comment. Synthesizes, plans the
 // named (or all) stacks with the caller's own credentials and prints the same review in the terminal.
-import { CommandFailure } from "../errors";
+import { findAwsCredentials } from "../aws-credentials";
+import { CommandFailure, UsageError } from "../errors";
+import type { CliIo } from "../io";
 import { sectionNotes } from "../planning";
 import { renderTerminalReview } from "../render/terminal";
 import { runPlan } from "./plan";
@@ -10,10 +12,24 @@ import { exitIfInterrupted } from "../interrupt";
 interface DiffOptions {
   cdktfOut: string;
   synth: boolean;
+  credentialCheck: boolean;
   markdown?: boolean;
   parallel: string;
   terraform?: string;
   env?: string;
+}
+
+/** Stacks whose providers and backend need no AWS credentials. */
+const LOCAL_STACKS = ["local-gitops"];
+
+/** One clear line instead of one S3 credential error per stack: nothing is started without credentials. */
+async function requireAwsCredentials(io: CliIo, stacks: readonly string[]): Promise<void> {
+  if (stacks.every((s) => LOCAL_STACKS.includes(s))) return;
+  const found = await findAwsCredentials(io.env, io.files);
+  if (found.source !== undefined) return;
+  throw new UsageError(
+    `no AWS credentials (${found.looked}): log in with \`aws sso login --profile <profile>\` and set AWS_PROFILE, or export credentials; the stacks need read access to the state bucket and the permissions of the bootstrap's gitops-plan role. No terraform was started.`,
+  );
 }
 
 export const diffCommand: CommandModule = {
@@ -28,6 +44,7 @@ export const diffCommand: CommandModule = {
       .option("--markdown", "print the PR comment markdown instead")
       .option("--parallel <n>", "independent stacks planned at once", "2")
       .option("--terraform <path>", "terraform binary (default: GITOPS_TERRAFORM, then terraform on PATH)")
+      .option("--no-credential-check", "start terraform even when no AWS credentials are found (e.g. an EC2 instance role)")
       .action(async (stacks: string[], opts: DiffOptions) => {
         if (opts.synth) {
           const code = await io.runSynth(opts.env !== undefined ? ["--env", opts.env] : [], opts.cdktfOut);
@@ -43,6 +60,7 @@ export const diffCommand: CommandModule = {
             ...(stacks.length > 0 ? { stacks: stacks.join(",") } : {}),
             ...(opts.env !== undefined ? { env: opts.env } : {}),
             ...(opts.terraform !== undefined ? { terraform: opts.terraform } : {}),
+            ...(opts.credentialCheck ? { beforeTerraform: (selected: readonly string[]) => requireAwsCredentials(io, selected) } : {}),
           });
           if (opts.markdown) {
             io.stdout(comment);

@@ -32,6 +32,8 @@ export interface PlanCommandOptions {
   title?: string;
   /** Without --env or --stacks, leave out bootstrap and local-gitops (see HAND_RUN_STACKS). */
   skipHandRun?: boolean;
+  /** Runs once the stacks are selected and before any terraform starts (diff's credential check). */
+  beforeTerraform?: (stacks: readonly string[]) => Promise<void>;
 }
 
 export function parseParallel(value: string): number {
@@ -91,6 +93,7 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
     },
     io.files,
   );
+  await opts.beforeTerraform?.(stacks);
   const outDir = resolve(opts.out);
   await io.writer.makeDir(outDir);
   const lockTimeout = parseLockTimeout(opts.lockTimeout ?? DEFAULT_LOCK_TIMEOUT);
