@@ -104,7 +104,7 @@ export function sectionNotes(result: Pick<StackPlanResult, "stack" | "status" | 
   }
   if (result.protectedDestroys.length > 0) {
     const list = result.protectedDestroys.map((d) => `\`${d.address}\` (${d.action})`).join(", ");
-    notes.push(`**Protected resources would be destroyed:** ${list}. Applying needs the \`allow-destroy\` label on the pull request.`);
+    notes.push(`**Protected resources would be destroyed:** ${list}. Applying needs the \`allow-destroy\` label, added after the latest push by a maintainer other than the author.`);
   }
   return notes;
 }

@@ -108,14 +108,19 @@ describe("plan.yml", () => {
     expect(JSON.parse(jq(filters[1] as string, JSON.parse(stacks)))).toEqual(["qa", "staging"]);
   });
 
-  it("plans strictly, with the PR's labels, only what changed versus the base", () => {
+  it("plans strictly, only what changed versus the base, with allow-destroy only when it counts", () => {
     const job = plan.jobs.plan as Job;
     const calls = scriptsOf(job).flatMap(gitopsCalls);
-    expect(calls.map((c) => c.subcommand)).toEqual(["plan"]);
-    expect(calls[0]?.options).toEqual(expect.arrayContaining(["--changed-from", "--strict", "--labels", "--env", "--out"]));
+    expect(calls.map((c) => c.subcommand)).toEqual(["allow-destroy", "plan"]);
+    expect(calls[1]?.options).toEqual(expect.arrayContaining(["--changed-from", "--strict", "--labels", "--env", "--out"]));
     const planStep = step(job, (s) => s.id === "plan");
     expect(planStep.run).toContain('--labels "$PR_LABELS"');
-    expect(planStep.env?.PR_LABELS).toBe("${{ join(github.event.pull_request.labels.*.name, ',') }}");
+    // Not the PR's labels as they are: the allow-destroy step's verdict (who added it, when, with what access).
+    expect(planStep.env?.PR_LABELS).toBe("${{ steps.destroy.outputs.labels }}");
+    expect(planStep.env?.GITHUB_TOKEN).toBeUndefined();
+    const destroy = step(job, (s) => s.id === "destroy");
+    expect(destroy.run).toBe('npm run --silent gitops -- allow-destroy --repo "$GITHUB_REPOSITORY" --pr "$PR_NUMBER"');
+    expect(job.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "read" });
   });
 
   it("merges the uploaded sections into one sticky comment without plan JSON", () => {

@@ -109,7 +109,7 @@ describe("untrusted code and input", () => {
 
   it("PR labels and dispatch fingerprints are passed to scripts through env", () => {
     const envValues = jobs.flatMap((j) => stepsOf(j.job).flatMap((s) => Object.values(s.env ?? {}).map(String)));
-    expect(envValues).toContain("${{ join(github.event.pull_request.labels.*.name, ',') }}");
+    expect(envValues).toContain("${{ steps.destroy.outputs.labels }}");
     expect(envValues).toContain("${{ inputs.fingerprints }}");
   });
 });
@@ -235,7 +235,7 @@ describe("credentials", () => {
     for (const j of jobs) {
       for (const step of stepsOf(j.job)) {
         if (!step.env || !("GITHUB_TOKEN" in step.env || "GH_TOKEN" in step.env)) continue;
-        expect(step.run ?? "").toMatch(/gitops -- (?:comment|apply|drift)\b|merged-pr\.mjs|gh run list /);
+        expect(step.run ?? "").toMatch(/gitops -- (?:comment|apply|drift|allow-destroy)\b|merged-pr\.mjs|gh run list /);
       }
     }
   });

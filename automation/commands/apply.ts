@@ -2,7 +2,8 @@
 // reviewers approved; refuse the rest and say so on the pull request.
 import { resolve } from "node:path";
 import { type StackApplyResult, applyStacks, isSettled } from "../applying";
-import { DEFAULT_PROTECTED_TYPES, parseList } from "../destroy-guard";
+import { ALLOW_DESTROY_LABEL, DEFAULT_PROTECTED_TYPES, parseList } from "../destroy-guard";
+import { destroyApproval, parseApproverTeams } from "../github/destroy-approval";
 import { CommandFailure, UsageError } from "../errors";
 import { parseRepo, pullRequestLabels, reviewedFingerprints, type PullRequestRef } from "../github/pull-request";
 import { upsertStickyComment } from "../github/sticky-comment";
@@ -99,10 +100,18 @@ export const applyCommand: CommandModule = {
 
         let reviewed: Record<string, string>;
         let labels = parseList(opts.labels);
+        let destroyNote: string | undefined;
         if (pr && octokit) {
           reviewed = (await reviewedFingerprints(octokit, pr, opts.author)) ?? {};
           if (Object.keys(reviewed).length === 0) io.stderr(`pull request #${pr.number} has no plan comment with fingerprints: nothing counts as reviewed\n`);
-          if (opts.labels === undefined) labels = await pullRequestLabels(octokit, pr);
+          if (opts.labels === undefined) {
+            // The label counts only when a maintainer other than the author added it after the last push.
+            const approval = await destroyApproval(octokit, pr, { approverTeams: parseApproverTeams(io.env.GITOPS_DESTROY_APPROVERS) });
+            labels = (await pullRequestLabels(octokit, pr)).filter((l) => l !== ALLOW_DESTROY_LABEL);
+            if (approval.allowed) labels.push(ALLOW_DESTROY_LABEL);
+            destroyNote = approval.reason;
+            if (approval.by !== undefined || approval.allowed) io.stderr(`${ALLOW_DESTROY_LABEL}: ${approval.reason}\n`);
+          }
         } else {
           reviewed = await readReviewedFile(io, opts.reviewed ?? "");
         }
@@ -118,7 +127,7 @@ export const applyCommand: CommandModule = {
             repo: pr.repo,
             issueNumber: pr.number,
             marker: commentMarker(key, "apply"),
-            body: renderApplyComment(results, { environment, key, inProgress, ...(source ? { source } : {}) }),
+            body: renderApplyComment(results, { environment, key, inProgress, ...(source ? { source } : {}), ...(destroyNote ? { destroyApproval: destroyNote } : {}) }),
             authors: opts.author,
             log: (m) => io.stderr(`${m}\n`),
             sleep: (ms) => io.sleep(ms),
@@ -150,7 +159,7 @@ export const applyCommand: CommandModule = {
         const summary = formatApplyResults(results);
         io.stdout(summary);
         if (io.env.GITHUB_STEP_SUMMARY) {
-          await io.writer.appendText(io.env.GITHUB_STEP_SUMMARY, renderApplyComment(results, { environment, key }).split("\n").slice(1).join("\n"));
+          await io.writer.appendText(io.env.GITHUB_STEP_SUMMARY, renderApplyComment(results, { environment, key, ...(destroyNote ? { destroyApproval: destroyNote } : {}) }).split("\n").slice(1).join("\n"));
         }
         exitIfInterrupted();
         const left = results.filter((r) => !isSettled(r.status));

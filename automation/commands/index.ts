@@ -1,4 +1,5 @@
 // Every CLI command. Add a command by adding a file here and one line to this list.
+import { allowDestroyCommand } from "./allow-destroy";
 import { applyCommand } from "./apply";
 import { changedCommand } from "./changed";
 import { commentCommand } from "./comment";
@@ -10,4 +11,4 @@ import { summarizeCommand } from "./summarize";
 import type { CommandModule } from "./types";
 import { unlockCommand } from "./unlock";
 
-export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand, unlockCommand];
+export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand, unlockCommand, allowDestroyCommand];

@@ -38,12 +38,16 @@ export interface ApplyReportOptions {
   readonly inProgress?: boolean;
   /** "Applying commit … · workflow run", from runSourceLine. */
   readonly source?: string;
+  /** Who allowed a destroy, or why the allow-destroy label does not count (destroy-approval.ts). */
+  readonly destroyApproval?: string;
 }
 
 /** Markdown for the PR's `apply` comment. Never carries the fingerprints marker apply reads. */
 export function renderApplyComment(results: readonly StackApplyResult[], options: ApplyReportOptions): string {
   const intro: string[] = [...(options.source ? [options.source] : []), resultsTable(results)];
   if (options.inProgress) intro.push("_Apply in progress…_");
+  const destroys = results.some((r) => r.status === "needs-label" || (r.status === "applied" && (r.plan?.protectedDestroys.length ?? 0) > 0));
+  if (options.destroyApproval && destroys) intro.push(`**Destroy of protected resources:** ${plainText(options.destroyApproval)}.`);
   // Terraform's own words for what went wrong (already masked by the planning code), last 3,000 characters.
   for (const r of results.filter((x) => (x.status === "failed" || x.status === "error") && x.errorText)) {
     const what = r.status === "failed" ? "terraform apply failed" : "planning failed";

@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BOT, FakeGitHub, HUMAN } from "../support/fake-github";
+import { BOT, FakeGitHub, HUMAN, timelineEvent } from "../support/fake-github";
 import { FakeTerraform, writeSynthOutput } from "../support/fake-terraform";
 import { runCli } from "../support/memory-io";
 
@@ -112,18 +112,53 @@ describe("gitops apply --reviewed-pr", () => {
     expect(fake.ops("apply")).toEqual(["staging-cluster", "staging-gitops"]);
   });
 
-  it("reads allow-destroy from the PR's labels", async () => {
+  describe("only a maintainer other than the author, after the latest push, can allow a destroy", () => {
     const scripts = { "staging-cluster": { plan: "borchero-tf1.13-delete.json" } };
-    const root = mkdtempSync(join(tmpdir(), "gitops-apply-label-"));
-    const synth = writeSynthOutput(join(root, "cdktf.out"), { "staging-cluster": [] });
-    await runCli(["plan", "--cdktf-out", synth, "--out", join(root, "plans")], { terraform: new FakeTerraform(scripts) });
-    for (const [labels, applied] of [[["infra"], []], [["allow-destroy"], ["staging-cluster"]]] as const) {
-      const pr = gh.seedIssue({ title: "Remove files", user: HUMAN, labels: [...labels], pullRequest: true });
+    const PUSHED = "2026-01-15T09:00:00Z";
+    /** A PR by HUMAN whose last commit was pushed at PUSHED, labelled allow-destroy by `by` at `at`. */
+    async function labelled(by: string, at: string) {
+      const root = mkdtempSync(join(tmpdir(), "gitops-apply-label-"));
+      const synth = writeSynthOutput(join(root, "cdktf.out"), { "staging-cluster": [] });
+      await runCli(["plan", "--cdktf-out", synth, "--out", join(root, "plans")], { terraform: new FakeTerraform(scripts) });
+      const pr = gh.seedIssue({ title: "Remove files", user: HUMAN, labels: ["allow-destroy"], pullRequest: true });
       gh.seed(pr.number, BOT, readFileSync(join(root, "plans", "comment.md"), "utf8"));
+      gh.timelines.set(pr.number, [timelineEvent.committed("a".repeat(40), PUSHED), timelineEvent.labeled(by, "allow-destroy", at)]);
       const fake = new FakeTerraform(scripts);
-      const args = ["apply", "--cdktf-out", synth, "--reviewed-pr", String(pr.number), "--repo", "acme/infra", "--protected-types", "local_file"];
-      await runCli(args, { env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: "t" }, github: { retryUnitMs: 1, pacing: false, limiterId: `l${pr.number}` }, terraform: fake });
-      expect([labels, fake.ops("apply")]).toEqual([labels, applied]);
+      const args = ["apply", "--cdktf-out", synth, "--env", "staging", "--reviewed-pr", String(pr.number), "--repo", "acme/infra", "--protected-types", "local_file"];
+      const r = await runCli(args, { env: { GITHUB_API_URL: gh.url, GITHUB_TOKEN: "t" }, github: { retryUnitMs: 1, pacing: false, limiterId: `l${pr.number}` }, terraform: fake });
+      // Mentions are made inert with a zero-width space; compare the words.
+      return { r, applied: fake.ops("apply"), comment: (applyComments(pr.number)[0]?.body ?? "").replace(/\u200b/g, "") };
     }
+
+    beforeEach(() => {
+      gh.permissions.set("maintainer", { permission: "write", role_name: "maintain" });
+      gh.permissions.set(HUMAN.login, { permission: "write", role_name: "write" });
+      gh.permissions.set("reader", { permission: "read", role_name: "triage" });
+    });
+
+    it("the author's own label does not count", async () => {
+      const { applied, comment } = await labelled(HUMAN.login, "2026-01-15T09:30:00Z");
+      expect(applied).toEqual([]);
+      expect(comment).toContain(`**Destroy of protected resources:** allow-destroy was added by @${HUMAN.login}, the pull request's author, who cannot allow their own destroy.`);
+    });
+
+    it("a label added before the latest push does not count", async () => {
+      const { applied, comment } = await labelled("maintainer", "2026-01-15T08:59:00Z");
+      expect(applied).toEqual([]);
+      expect(comment).toContain("allow-destroy was added by @maintainer at 2026-01-15T08:59:00Z, before the latest push (2026-01-15T09:00:00Z)");
+    });
+
+    it("a label added by someone without write access does not count", async () => {
+      const { applied, comment } = await labelled("reader", "2026-01-15T09:30:00Z");
+      expect(applied).toEqual([]);
+      expect(comment).toContain("allow-destroy was added by @reader, who has triage access to the repository, not write or more");
+    });
+
+    it("a maintainer's label after the latest push allows it, and the report says who and when", async () => {
+      const { applied, comment, r } = await labelled("maintainer", "2026-01-15T09:30:00Z");
+      expect(applied).toEqual(["staging-cluster"]);
+      expect(comment).toContain("**Destroy of protected resources:** destroy allowed by @maintainer at 2026-01-15T09:30:00Z.");
+      expect(r.stderr).toContain("allow-destroy: destroy allowed by @maintainer at 2026-01-15T09:30:00Z");
+    });
   });
 });

@@ -83,6 +83,12 @@ export class FakeGitHub {
   private nextNumber = 100;
   private clock = Date.parse("2026-01-15T10:00:00Z");
   private server: Server;
+  /** GET /repos/{owner}/{repo}/issues/{n}/timeline, per issue number (events in GitHub's shapes). */
+  readonly timelines = new Map<number, unknown[]>();
+  /** GET /repos/{owner}/{repo}/collaborators/{user}/permission; anyone else gets read. */
+  readonly permissions = new Map<string, { permission: "admin" | "write" | "read" | "none"; role_name: string }>();
+  /** Active members of "org/team-slug" (GET /orgs/{org}/teams/{slug}/memberships/{user}). */
+  readonly teams = new Map<string, string[]>();
   /** Set by the test: who the token belongs to. */
   actingUser: FakeUser = BOT;
   url = "";
@@ -196,6 +202,21 @@ export class FakeGitHub {
       if (!issue) return { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest/issues/issues#get-an-issue", status: "404" } };
       if (method === "GET") return { status: 200, body: this.issueJson(issue) };
       if (method === "PATCH") return this.updateIssue(issue, input);
+    }
+    const timeline = new RegExp(`^/repos/${OWNER}/${REPO}/issues/(\\d+)/timeline$`).exec(url.pathname);
+    if (timeline && method === "GET") return this.page(url, this.timelines.get(Number(timeline[1])) ?? [], (e) => e);
+    const permission = new RegExp(`^/repos/${OWNER}/${REPO}/collaborators/([^/]+)/permission$`).exec(url.pathname);
+    if (permission && method === "GET") {
+      const login = decodeURIComponent(permission[1]!);
+      const level = this.permissions.get(login) ?? { permission: "read", role_name: "read" };
+      return { status: 200, body: { ...level, user: { login, id: 4242, type: "User", permissions: {} } } };
+    }
+    const membership = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(url.pathname);
+    if (membership && method === "GET") {
+      const [, org, team, login] = membership as unknown as [string, string, string, string];
+      return (this.teams.get(`${org}/${team}`) ?? []).includes(decodeURIComponent(login))
+        ? { status: 200, body: { url: `${this.url}${url.pathname}`, role: "member", state: "active" } }
+        : { status: 404, body: { message: "Not Found", documentation_url: "https://docs.github.com/rest/teams/members#get-team-membership-for-a-user", status: "404" } };
     }
     const list = new RegExp(`^/repos/${OWNER}/${REPO}/issues/(\\d+)/comments$`).exec(url.pathname);
     const one = new RegExp(`^/repos/${OWNER}/${REPO}/issues/comments/(\\d+)$`).exec(url.pathname);
@@ -398,4 +419,41 @@ export const SECONDARY_RATE_LIMIT_BODY = {
   message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333:4444.",
   documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
   status: "403",
+};
+
+/** Timeline events as GET /repos/{owner}/{repo}/issues/{n}/timeline returns them. */
+export const timelineEvent = {
+  labeled(actor: string, label: string, createdAt: string): unknown {
+    return {
+      id: 9_000_000 + Math.floor(Date.parse(createdAt) / 1000) % 1_000_000,
+      node_id: "LE_kwDOAAAA",
+      url: `https://api.github.com/repos/${OWNER}/${REPO}/issues/events/1`,
+      actor: { login: actor, id: 1000 + actor.length, type: "User" },
+      event: "labeled",
+      commit_id: null,
+      commit_url: null,
+      created_at: createdAt,
+      label: { name: label, color: LABEL_COLORS[label] ?? "ededed" },
+      performed_via_github_app: null,
+    };
+  },
+  committed(sha: string, date: string): unknown {
+    const who = { name: "Dev", email: "dev@example.org", date };
+    return {
+      sha,
+      node_id: "C_kwDOAAAA",
+      url: `https://api.github.com/repos/${OWNER}/${REPO}/git/commits/${sha}`,
+      html_url: `https://github.com/${OWNER}/${REPO}/commit/${sha}`,
+      author: who,
+      committer: who,
+      tree: { sha: "0".repeat(40), url: "" },
+      message: "change",
+      parents: [],
+      verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+      event: "committed",
+    };
+  },
+  headRefForcePushed(actor: string, createdAt: string): unknown {
+    return { id: 9_100_000, node_id: "HRFPE_kwDOAAAA", url: "", actor: { login: actor, id: 1000 + actor.length, type: "User" }, event: "head_ref_force_pushed", commit_id: null, commit_url: null, created_at: createdAt, performed_via_github_app: null };
+  },
 };
