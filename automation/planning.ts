@@ -59,6 +59,13 @@ export interface PlanningContext {
    */
   readonly lockState: boolean;
   /**
+   * Plan destroys (`plan -destroy`): the stacks of this context were removed from the code and run in
+   * the base synth's directories (see removed-stacks.ts).
+   */
+  readonly destroy?: boolean;
+  /** Notes put first on every section of this context (a removed stack's explanation). */
+  readonly extraNotes?: (stack: string) => readonly string[];
+  /**
    * Masks credentials in Terraform's output (see mask.ts). Every error text and streamed line goes
    * through it before anything stores, prints or posts it.
    */
@@ -118,8 +125,8 @@ export function stackDirectory(manifest: SynthManifest, stack: string): string {
 
 type Draft = Omit<StackPlanResult, "section">;
 
-function finish(draft: Draft): StackPlanResult {
-  const notes = sectionNotes(draft);
+function finish(draft: Draft, extraNotes: readonly string[] = []): StackPlanResult {
+  const notes = [...extraNotes, ...sectionNotes(draft)];
   const section = buildStackSection({
     stack: draft.stack,
     review: draft.review,
@@ -130,6 +137,11 @@ function finish(draft: Draft): StackPlanResult {
   return { ...draft, section };
 }
 
+/** A stack that could not be planned at all, for reasons of our own (e.g. a removed stack still in use). */
+export function unplannedStack(stack: string, errorText: string, notes: readonly string[] = []): StackPlanResult {
+  return finish({ stack, status: "error", ...EMPTY, dependsOnPending: [], errorText }, notes);
+}
+
 const EMPTY = { counts: null, fingerprint: null, review: null, plan: null, planFile: null, protectedDestroys: [] } as const;
 
 export async function planStack(
@@ -137,11 +149,12 @@ export async function planStack(
   stack: string,
   dependencyResults: ReadonlyMap<string, StackPlanResult>,
 ): Promise<StackPlanResult> {
+  const done = (draft: Draft) => finish(draft, ctx.extraNotes?.(stack) ?? []);
   const dir = stackDirectory(ctx.manifest, stack);
   const dependsOnPending = pendingDependencies(dependencyResults);
   const blocker = blockingDependency(dependencyResults);
   if (blocker) {
-    return finish({ stack, status: "blocked", ...EMPTY, waitingFor: blocker, dependsOnPending, errorText: `blocked by ${blocker}` });
+    return done({ stack, status: "blocked", ...EMPTY, waitingFor: blocker, dependsOnPending, errorText: `blocked by ${blocker}` });
   }
 
   const stackOut = resolve(ctx.outDir, stack);
@@ -151,16 +164,16 @@ export async function planStack(
 
   const init = await ctx.terraform.init(dir, sink);
   if (init.exitCode !== 0) {
-    return finish({ stack, status: "error", ...EMPTY, dependsOnPending, errorText: ctx.mask(init.stderr) || `terraform init exited with ${init.exitCode}` });
+    return done({ stack, status: "error", ...EMPTY, dependsOnPending, errorText: ctx.mask(init.stderr) || `terraform init exited with ${init.exitCode}` });
   }
-  const plan = await ctx.terraform.plan(dir, planFile, sink, { lock: ctx.lockState });
+  const plan = await ctx.terraform.plan(dir, planFile, sink, { lock: ctx.lockState, ...(ctx.destroy ? { destroy: true } : {}) });
   if (plan.outcome === "error") {
     const waitingFor = dependsOnPending[0];
     if (waitingFor !== undefined && MISSING_REMOTE_STATE.test(plan.stderr)) {
-      return finish({ stack, status: "pending", ...EMPTY, waitingFor, dependsOnPending, errorText: ctx.mask(plan.stderr) });
+      return done({ stack, status: "pending", ...EMPTY, waitingFor, dependsOnPending, errorText: ctx.mask(plan.stderr) });
     }
     const lockHolder = parseLockError(plan.stderr);
-    return finish({
+    return done({
       stack,
       status: "error",
       ...EMPTY,
@@ -175,7 +188,7 @@ export async function planStack(
   const parsed = parsePlanJson(text, `${stack}/plan.json`);
   const review = reviewPlan(parsed, { fingerprintKey: ctx.fingerprintKey });
   const status: StackPlanStatus = review.counts.errored ? "error" : review.counts.noChanges ? "no-changes" : "changes";
-  return finish({
+  return done({
     stack,
     status,
     counts: review.counts,
@@ -247,7 +260,7 @@ export function planStacks(ctx: PlanningContext, stacks: readonly string[]): Pro
     ctx,
     stacks,
     (stack, deps) => planStack(ctx, stack, deps),
-    (stack, deps, message) => finish({ stack, status: "error", ...EMPTY, dependsOnPending: pendingDependencies(deps), errorText: ctx.mask(message) }),
+    (stack, deps, message) => finish({ stack, status: "error", ...EMPTY, dependsOnPending: pendingDependencies(deps), errorText: ctx.mask(message) }, ctx.extraNotes?.(stack) ?? []),
   );
 }
 

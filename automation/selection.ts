@@ -32,19 +32,24 @@ export function stacksOfEnvironment(manifest: SynthManifest, env: string): strin
 
 export interface SelectedStacks {
   readonly stacks: readonly string[];
-  /** Stacks that exist in the base but no longer in the code: Terraform will not destroy them. */
+  /** Stacks that exist in the base but no longer in the code (see removed-stacks.ts). */
   readonly removed: readonly string[];
+  /** Stacks new in the code since the base (with changedFrom): a removed one may have been renamed to one of them. */
+  readonly added: readonly string[];
 }
 
 export async function selectStacks(manifest: SynthManifest, selection: StackSelection, files: FileReader): Promise<SelectedStacks> {
   let names = [...manifest.stacks.keys()].sort();
   let removed: string[] = [];
+  let added: string[] = [];
+  const noSuchEnvironment = () => {
+    const envs = [...new Set([...manifest.stacks.keys()].map(environmentOf))].sort();
+    return new UsageError(`--env ${selection.env}: no stacks of that environment in ${manifest.dir}; environments: ${envs.join(", ")}`);
+  };
   if (selection.env !== undefined) {
     names = stacksOfEnvironment(manifest, selection.env);
-    if (names.length === 0) {
-      const envs = [...new Set([...manifest.stacks.keys()].map(environmentOf))].sort();
-      throw new UsageError(`--env ${selection.env}: no stacks of that environment in ${manifest.dir}; environments: ${envs.join(", ")}`);
-    }
+    // A removed environment has no stacks left in the code; with a base there may be removed ones.
+    if (names.length === 0 && selection.changedFrom === undefined) throw noSuchEnvironment();
   }
   if (selection.skipHandRun && selection.env === undefined && !selection.stacks?.length) {
     names = names.filter((n) => !HAND_RUN_STACKS.includes(n));
@@ -60,7 +65,10 @@ export async function selectStacks(manifest: SynthManifest, selection: StackSele
     const diff = await detectChangedStacks(selection.changedFrom, manifest.dir, files);
     const touched = new Set([...diff.changed, ...diff.added]);
     names = names.filter((n) => touched.has(n));
-    removed = diff.removed.filter((s) => selection.env === undefined || environmentOf(s) === selection.env);
+    const inScope = (s: string) => selection.env === undefined || environmentOf(s) === selection.env;
+    removed = diff.removed.filter(inScope);
+    added = diff.added.filter(inScope);
+    if (selection.env !== undefined && stacksOfEnvironment(manifest, selection.env).length === 0 && removed.length === 0) throw noSuchEnvironment();
   }
-  return { stacks: names, removed };
+  return { stacks: names, removed, added };
 }

@@ -27,6 +27,8 @@ export interface PlanOptions {
    * pass false: they never write state, and the role they run with cannot write lock objects.
    */
   readonly lock?: boolean;
+  /** `plan -destroy`: plan the destruction of everything in the state (a stack removed from the code). */
+  readonly destroy?: boolean;
 }
 
 /** `plan -detailed-exitcode`: 0 no changes, 2 changes, anything else an error. */
@@ -146,7 +148,8 @@ export class ProcessTerraformRunner implements TerraformRunner {
 
   async plan(dir: string, planFile: string, log: LineSink, options: PlanOptions = {}): Promise<PlanResult> {
     const lock = options.lock === false ? ["-lock=false"] : [`-lock-timeout=${this.lockTimeout}`];
-    const result = await this.exec(dir, ["plan", "-input=false", "-no-color", ...lock, "-detailed-exitcode", `-out=${planFile}`], log);
+    const destroy = options.destroy ? ["-destroy"] : [];
+    const result = await this.exec(dir, ["plan", "-input=false", "-no-color", ...destroy, ...lock, "-detailed-exitcode", `-out=${planFile}`], log);
     return { ...result, outcome: planOutcome(result.exitCode) };
   }
 

@@ -91,7 +91,7 @@ describe("plan.yml", () => {
     expect(changes.outputs?.environments).toBe("${{ steps.changed.outputs.environments }}");
   });
 
-  it("turns changed stacks into environments, never planning bootstrap or local-gitops", () => {
+  it("turns changed, added and removed stacks into environments, never planning bootstrap or local-gitops", () => {
     const script = step(plan.jobs.changes as Job, (s) => s.id === "changed").run ?? "";
     const filters = [...script.matchAll(/jq -c '([^']+)'/g)].map((m) => m[1] as string);
     expect(filters).toHaveLength(2);
@@ -104,8 +104,8 @@ describe("plan.yml", () => {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return console.warn("jq not installed: skipping the jq filter check");
       throw error;
     }
-    expect(JSON.parse(stacks)).toEqual(["qa-gitops", "staging-cluster", "staging-gitops"]);
-    expect(JSON.parse(jq(filters[1] as string, JSON.parse(stacks)))).toEqual(["qa", "staging"]);
+    expect(JSON.parse(stacks)).toEqual(["old-cluster", "qa-gitops", "staging-cluster", "staging-gitops"]);
+    expect(JSON.parse(jq(filters[1] as string, JSON.parse(stacks)))).toEqual(["old", "qa", "staging"]);
   });
 
   it("plans strictly, only what changed versus the base, with allow-destroy only when it counts", () => {
@@ -196,6 +196,26 @@ describe("plan.yml: trusted rendering (the PR's code runs only in the synth job,
     const render = step(jobs.comment as Job, (s) => (s.run ?? "").includes("gitops -- render"));
     expect(render.env?.TOOLING_CHANGED).toBe("${{ needs.changes.outputs.tooling-changed }}");
     expect(render.run).toContain('if [ "$TOOLING_CHANGED" = "true" ]; then args+=(--tooling-changed); fi');
+  });
+});
+
+describe("apply-environment.yml: stacks removed from the code", () => {
+  const job = workflowByFile(files, "apply-environment.yml").jobs.apply as Job;
+
+  it("synthesizes the previous commit of main and lets apply destroy what was removed since, if reviewed", () => {
+    const checkout = step(job, (s) => s.uses?.startsWith("actions/checkout@") === true);
+    expect(checkout.with?.["fetch-depth"]).toBe(2);
+    const previous = step(job, (s) => s.name === "synth the previous commit");
+    expect(previous.run).toContain('git worktree add --detach "$RUNNER_TEMP/previous-src" HEAD^1');
+    expect(previous.run).toContain('CDKTF_OUTDIR="$RUNNER_TEMP/previous" npm run synth');
+    const apply = step(job, (s) => (s.run ?? "").includes("gitops -- apply"));
+    expect(apply.run).toContain('if [ -f "$RUNNER_TEMP/previous/manifest.json" ]; then args+=(--changed-from "$RUNNER_TEMP/previous"); fi');
+    expect(stepsOf(job).indexOf(previous)).toBeLessThan(stepsOf(job).indexOf(apply));
+  });
+
+  it("still runs for an environment whose config was removed", () => {
+    const synth = step(job, (s) => s.name === "synth");
+    expect(synth.run).toContain('if [ -f "config/$TARGET_ENV.yaml" ]; then');
   });
 });
 

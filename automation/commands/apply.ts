@@ -12,7 +12,9 @@ import { readManifest } from "../manifest";
 import { FINGERPRINT_PATTERN } from "../plan/fingerprint";
 import { formatApplyResults, renderApplyComment } from "../render/apply-report";
 import { commentMarker, runSourceLine } from "../render/comment";
-import { selectStacks } from "../selection";
+import { selectStacks, stacksOfEnvironment } from "../selection";
+import { inUseError, planRemovedStacks, removedStackNotes } from "../removed-stacks";
+import type { SynthManifest } from "../manifest";
 import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
 import { exitIfInterrupted } from "../interrupt";
@@ -35,6 +37,7 @@ interface ApplyOptions {
   author: string[];
   commit?: string;
   runUrl?: string;
+  changedFrom?: string;
 }
 
 /** Reviewed fingerprints from `--reviewed FILE`: `{"<stack>":"sha256:<64 hex>"}` (or hmac-sha256:). */
@@ -81,6 +84,7 @@ export const applyCommand: CommandModule = {
       .option("--lock-timeout <duration>", "how long terraform waits for a state lock before the stack fails", DEFAULT_LOCK_TIMEOUT)
       .option("--out <dir>", "where to keep fresh plans (default: a temporary directory)")
       .option("--author <login>", "also trust plan comments by this login (default: only github-actions[bot], the plan workflow)", collect, [])
+      .option("--changed-from <dir>", "the synth output of the previous commit: also destroy the stacks removed since, if their destroy was reviewed")
       .option("--commit <sha>", "the commit being applied, named in the apply comment")
       .option("--run-url <url>", "the workflow run, linked in the apply comment")
       .action(async (opts: ApplyOptions) => {
@@ -93,7 +97,19 @@ export const applyCommand: CommandModule = {
         const fingerprintSecret = await fingerprintKey(io, { publishes: true });
         const source = runSourceLine(opts, "apply");
         const manifest = await readManifest(opts.cdktfOut, io.files);
-        const { stacks } = await selectStacks(manifest, opts.env !== undefined ? { env: opts.env } : {}, io.files);
+        const scope = opts.env !== undefined ? { env: opts.env } : {};
+        // With a base, also destroy what was removed from the code since (reviewed like any plan).
+        const sinceBase = opts.changedFrom !== undefined ? await selectStacks(manifest, { ...scope, changedFrom: opts.changedFrom }, io.files) : undefined;
+        const stacks = sinceBase
+          ? opts.env !== undefined
+            ? stacksOfEnvironment(manifest, opts.env)
+            : [...manifest.stacks.keys()].sort()
+          : (await selectStacks(manifest, scope, io.files)).stacks;
+        const gone =
+          sinceBase && opts.changedFrom !== undefined && sinceBase.removed.length > 0
+            ? planRemovedStacks(await readManifest(opts.changedFrom, io.files), manifest, sinceBase.removed)
+            : undefined;
+        const total = stacks.length + (gone ? gone.destroy.length + gone.inUse.size : 0);
         const octokit = pr
           ? gitHubClientFromEnv(io, requireGitHubToken(io, "--reviewed-pr"))
           : undefined;
@@ -138,16 +154,26 @@ export const applyCommand: CommandModule = {
         let results: StackApplyResult[];
         try {
           const terraform = await io.createTerraform(opts.terraform, { lockTimeout });
-          results = await applyStacks(
-            {
-              ...planningContext(io, { manifest, terraform, outDir, parallel, lockState: true }, { protectedTypes: opts.protectedTypes, verb: "apply", fingerprintKey: fingerprintSecret }),
-              reviewed,
-              labels,
-              // Each stack's outcome reaches the PR as soon as it is known.
-              onResult: async (_result, soFar) => report(soFar, soFar.length < stacks.length),
+          const finished: StackApplyResult[] = [];
+          const context = (m: SynthManifest) => ({
+            ...planningContext(io, { manifest: m, terraform, outDir, parallel, lockState: true }, { protectedTypes: opts.protectedTypes, verb: "apply", fingerprintKey: fingerprintSecret }),
+            reviewed,
+            labels,
+            // Each stack's outcome reaches the PR as soon as it is known.
+            onResult: async (result: StackApplyResult) => {
+              finished.push(result);
+              await report(finished, finished.length < total);
             },
-            stacks,
-          );
+          });
+          results = await applyStacks(context(manifest), stacks);
+          if (gone) {
+            // After the stacks that stay, so a renamed stack's replacement exists before the old one goes.
+            const notes = (stack: string) => removedStackNotes(stack, sinceBase?.added ?? []);
+            results.push(...(await applyStacks({ ...context(gone.manifest), destroy: true, extraNotes: notes }, gone.destroy)));
+            for (const [stack, users] of gone.inUse) {
+              results.push({ stack, status: "error", plan: null, reviewedFingerprint: reviewed[stack] ?? null, detail: inUseError(stack, users) });
+            }
+          }
         } finally {
           if (opts.out === undefined) await io.writer.remove(outDir); // fresh plans hold secrets: do not leave them behind
         }

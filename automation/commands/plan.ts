@@ -7,7 +7,9 @@ import { DEFAULT_PROTECTED_TYPES, isDestroyAllowed, parseList } from "../destroy
 import { CommandFailure, UsageError } from "../errors";
 import type { CliIo } from "../io";
 import { readManifest } from "../manifest";
-import { fingerprintsOf, planStacks, type PlanningContext, type StackPlanResult } from "../planning";
+import { fingerprintsOf, planStacks, type PlanningContext, type StackPlanResult, unplannedStack } from "../planning";
+import { inUseError, planRemovedStacks, removedStackNotes } from "../removed-stacks";
+import type { SynthManifest } from "../manifest";
 import { renderPlanComment } from "../render/comment";
 import { selectStacks } from "../selection";
 import { createStackLog } from "../stack-log";
@@ -83,7 +85,7 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
   const parallel = parseParallel(opts.parallel);
   const key = await fingerprintKey(io, { publishes: true });
   const manifest = await readManifest(opts.cdktfOut, io.files);
-  const { stacks, removed } = await selectStacks(
+  const { stacks, removed, added } = await selectStacks(
     manifest,
     {
       ...(opts.env !== undefined ? { env: opts.env } : {}),
@@ -93,18 +95,25 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
     },
     io.files,
   );
-  await opts.beforeTerraform?.(stacks);
+  const gone = opts.changedFrom !== undefined && removed.length > 0 ? planRemovedStacks(await readManifest(opts.changedFrom, io.files), manifest, removed) : undefined;
+  await opts.beforeTerraform?.([...stacks, ...(gone?.destroy ?? [])]);
   const outDir = resolve(opts.out);
   await io.writer.makeDir(outDir);
   const lockTimeout = parseLockTimeout(opts.lockTimeout ?? DEFAULT_LOCK_TIMEOUT);
-  const terraform = stacks.length > 0 ? await io.createTerraform(opts.terraform, { lockTimeout }) : undefined;
+  const terraform = stacks.length > 0 || (gone?.destroy.length ?? 0) > 0 ? await io.createTerraform(opts.terraform, { lockTimeout }) : undefined;
   // Review plans never lock the state (see PlanningContext.lockState); apply re-plans under the lock.
-  const context = terraform && planningContext(io, { manifest, terraform, outDir, parallel, lockState: false }, { protectedTypes: opts.protectedTypes, fingerprintKey: key });
-  const results = context ? await planStacks(context, stacks) : [];
-  for (const result of results) await writeStackFiles(io, outDir, result);
-  if (removed.length > 0) {
-    io.stderr(`removed from the code (not planned; Terraform does not destroy a stack that is gone): ${removed.join(", ")}\n`);
+  const context = (m: SynthManifest) =>
+    terraform && planningContext(io, { manifest: m, terraform, outDir, parallel, lockState: false }, { protectedTypes: opts.protectedTypes, fingerprintKey: key });
+  const headContext = context(manifest);
+  const results = headContext ? await planStacks(headContext, stacks) : [];
+  if (gone) {
+    const notes = (stack: string) => removedStackNotes(stack, added);
+    const removedContext = context(gone.manifest);
+    if (removedContext) results.push(...(await planStacks({ ...removedContext, destroy: true, extraNotes: notes }, gone.destroy)));
+    for (const [stack, users] of gone.inUse) results.push(unplannedStack(stack, inUseError(stack, users), notes(stack)));
+    if (gone.skipped.length > 0) io.stderr(`removed from the code, never destroyed by the pipeline: ${gone.skipped.join(", ")}\n`);
   }
+  for (const result of results) await writeStackFiles(io, outDir, result);
   const comment = renderPlanComment(
     results.map((r) => r.section),
     opts.title !== undefined ? { title: opts.title } : {},
@@ -122,7 +131,7 @@ export const planCommand: CommandModule = {
       .option("--cdktf-out <dir>", "synth output to plan", "cdktf.out")
       .option("--env <env>", "only the stacks of this environment")
       .option("--stacks <names>", "only these stacks (comma-separated)")
-      .option("--changed-from <dir>", "only stacks whose Terraform changed since this base synth output")
+      .option("--changed-from <dir>", "only stacks whose Terraform changed since this base synth output, plus the destroy of stacks removed since")
       .requiredOption("--out <dir>", "where to write plans, summaries, comment.md and fingerprints.json")
       .option("--parallel <n>", "independent stacks planned at once", "2")
       .option("--strict", "exit 1 when a protected resource would be destroyed without the allow-destroy label")

@@ -107,6 +107,7 @@ export function writeSynthOutput(dir: string, stacks: Record<string, readonly st
       workingDirectory: `stacks/${name}`,
     };
   }
+  mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "manifest.json"), JSON.stringify({ stacks: manifest, version: "0.21.0" }));
   return dir;
 }

@@ -1,0 +1,122 @@
+// Stacks removed from the code are destroyed, reviewed like any other change: plan --changed-from plans
+// their destroy in the base synth's directories, apply --changed-from destroys exactly what was reviewed.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FakeTerraform, writeSynthOutput } from "../support/fake-terraform";
+import { runCli } from "../support/memory-io";
+
+describe("plan --changed-from with removed stacks (fake terraform)", () => {
+  const root = mkdtempSync(join(tmpdir(), "gitops-removed-"));
+  const base = writeSynthOutput(join(root, "base"), { "qa-cluster": [], "qa-gitops": ["qa-cluster"], "staging-cluster": [], bootstrap: [] });
+
+  it("plans destroys in reverse dependency order, with -destroy, in the base's directories", async () => {
+    const head = writeSynthOutput(join(root, "head-1"), { "staging-cluster": [] });
+    const fake = new FakeTerraform({ "qa-cluster": { plan: "borchero-tf1.13-delete.json" }, "qa-gitops": { plan: "borchero-tf1.13-delete.json" } });
+    const r = await runCli(["plan", "--cdktf-out", head, "--changed-from", base, "--out", join(root, "p1")], { terraform: fake });
+    expect(r.stdout).toMatch(/^qa-gitops: changes sha256:[0-9a-f]{64}\nqa-cluster: changes sha256:[0-9a-f]{64}\n$/);
+    expect(fake.calls.filter((c) => c.op === "plan").map((c) => c.stack)).toEqual(["qa-gitops", "qa-cluster"]);
+    // bootstrap is never destroyed by the pipeline.
+    expect(r.stderr).toContain("removed from the code, never destroyed by the pipeline: bootstrap");
+    const comment = readFileSync(join(root, "p1", "comment.md"), "utf8");
+    expect(comment.indexOf("`qa-gitops`")).toBeLessThan(comment.indexOf("`qa-cluster`"));
+    expect(comment).toContain("**Removed from the code:** `qa-cluster` is no longer in the synth, so everything in it will be **destroyed**.");
+    expect(JSON.parse(readFileSync(join(root, "p1", "fingerprints.json"), "utf8"))).toEqual({ "qa-cluster": expect.stringMatching(/^sha256:/), "qa-gitops": expect.stringMatching(/^sha256:/) });
+  });
+
+  it("refuses to destroy a removed stack that a kept stack still depends on, and points a rename at moved blocks", async () => {
+    const head = writeSynthOutput(join(root, "head-2"), { "qa-gitops": ["qa-cluster"], "qa-eks": [], "staging-cluster": [] });
+    const fake = new FakeTerraform({});
+    const r = await runCli(["plan", "--cdktf-out", head, "--changed-from", base, "--env", "qa", "--out", join(root, "p2")], { terraform: fake });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("qa-cluster: error");
+    const comment = readFileSync(join(root, "p2", "comment.md"), "utf8");
+    expect(comment).toContain("qa-cluster was removed from the code, but qa-gitops still depend on it: it is not destroyed.");
+    expect(comment).toContain("This pull request also adds `qa-eks`. If `qa-cluster` was renamed");
+    expect(fake.calls.filter((c) => c.op === "plan" && c.stack === "qa-cluster")).toEqual([]);
+  });
+});
+
+function findTerraform(): string | undefined {
+  try {
+    return execFileSync("sh", ["-c", "command -v terraform"]).toString().trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+const terraform = findTerraform();
+
+/** Two dependent stacks of terraform_data, state in the synth dir's parent (as an S3 key would be shared). */
+function writeApp(dir: string, greeting: string): string {
+  writeSynthOutput(dir, { "app-base": [], "app-top": ["app-base"] });
+  const state = (name: string) => `../../../state/${name}.tfstate`;
+  writeFileSync(
+    join(dir, "stacks", "app-base", "cdk.tf.json"),
+    JSON.stringify({
+      terraform: { backend: { local: { path: state("app-base") } } },
+      resource: { terraform_data: { base: { input: greeting } } },
+      output: { base_value: { value: "${terraform_data.base.output}" } },
+    }),
+  );
+  writeFileSync(
+    join(dir, "stacks", "app-top", "cdk.tf.json"),
+    JSON.stringify({
+      terraform: { backend: { local: { path: state("app-top") } } },
+      data: { terraform_remote_state: { base: { backend: "local", config: { path: state("app-base") } } } },
+      resource: { terraform_data: { top: { input: "${data.terraform_remote_state.base.outputs.base_value}" } } },
+    }),
+  );
+  return dir;
+}
+
+(terraform ? describe : describe.skip)("real terraform: removing two dependent stacks", () => {
+  it("plans both destroys in reverse order, needs an allowed destroy, refuses a changed destroy, and destroys what was reviewed", async () => {
+    const root = mkdtempSync(join(tmpdir(), "gitops-removed-real-"));
+    const env = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TMPDIR: tmpdir(), GITOPS_TERRAFORM: terraform ?? "" };
+    const cli = (...args: string[]) => runCli(args, { env });
+    const guard = ["--protected-types", "terraform_data"];
+    const tf = (stack: string, ...args: string[]) => execFileSync(terraform!, args, { cwd: join(root, "base", "stacks", stack), env, stdio: "ignore" });
+    const resources = (stack: string) =>
+      (JSON.parse(readFileSync(join(root, "state", `${stack}.tfstate`), "utf8")) as { resources: { mode: string }[] }).resources.filter((r) => r.mode === "managed");
+
+    // The base, applied (directly: the pipeline's own apply is tested elsewhere).
+    const base = writeApp(join(root, "base"), "hello");
+    for (const stack of ["app-base", "app-top"]) {
+      tf(stack, "init", "-input=false");
+      tf(stack, "apply", "-input=false", "-auto-approve");
+    }
+    expect([resources("app-base").length, resources("app-top").length]).toEqual([1, 1]);
+
+    // The head: both stacks removed from the code. Reviewed, but the destroy is not allowed yet.
+    const head = writeSynthOutput(join(root, "head"), {});
+    const refused = await cli("plan", "--cdktf-out", head, "--changed-from", base, "--out", join(root, "review"), "--strict", ...guard, "--labels", "");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("protected resources would be destroyed in app-top, app-base: add the allow-destroy label");
+    expect(refused.stdout).toMatch(/^app-top: changes sha256:[0-9a-f]{64}\napp-base: changes sha256:[0-9a-f]{64}\n$/);
+    const comment = readFileSync(join(root, "review", "comment.md"), "utf8");
+    expect(comment.indexOf("`app-top`")).toBeLessThan(comment.indexOf("`app-base`"));
+    expect(comment).toContain("Plan: 0 to add, 0 to change, 1 to destroy.");
+
+    // app-top's state changes after review: its destroy is no longer the reviewed one, and app-base,
+    // destroyed after it, waits too.
+    writeApp(join(root, "base"), "hello");
+    writeFileSync(
+      join(base, "stacks", "app-top", "cdk.tf.json"),
+      readFileSync(join(base, "stacks", "app-top", "cdk.tf.json"), "utf8").replace("${data.terraform_remote_state.base.outputs.base_value}", "changed by hand"),
+    );
+    tf("app-top", "apply", "-input=false", "-auto-approve");
+    const stale = await cli("apply", "--cdktf-out", head, "--changed-from", base, "--reviewed", join(root, "review", "fingerprints.json"), "--labels", "allow-destroy", ...guard);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toMatch(/^app-top: changed \(plan changed since review[^\n]*\napp-base: blocked/);
+    expect([resources("app-base").length, resources("app-top").length]).toEqual([1, 1]);
+
+    // Reviewed again, with the destroy allowed: the strict check passes, and apply destroys both.
+    const passed = await cli("plan", "--cdktf-out", head, "--changed-from", base, "--out", join(root, "review2"), "--strict", ...guard, "--labels", "allow-destroy");
+    expect(passed.code).toBe(0);
+    const destroyed = await cli("apply", "--cdktf-out", head, "--changed-from", base, "--reviewed", join(root, "review2", "fingerprints.json"), "--labels", "allow-destroy", ...guard);
+    expect(destroyed).toMatchObject({ code: 0, stdout: "app-top: applied (Plan: 0 to add, 0 to change, 1 to destroy.)\napp-base: applied (Plan: 0 to add, 0 to change, 1 to destroy.)\n" });
+    expect([resources("app-base"), resources("app-top")]).toEqual([[], []]);
+    expect(existsSync(join(root, "state", "app-top.tfstate"))).toBe(true);
+  });
+});
