@@ -7,6 +7,8 @@ import type { Octokit } from "@octokit/rest";
 import { UsageError } from "./errors";
 import { createGitHubClient, type GitHubClientOptions } from "./github/client";
 import { createTerraformRunner, type TerraformRunner, type TerraformRunnerOptions } from "./terraform";
+import type { PreviewIo } from "./preview/preview";
+import { processPreviewIo } from "./preview/process-io";
 
 export interface FileReader {
   /** Reads a UTF-8 file; a missing or unreadable file is a UsageError naming the path. */
@@ -37,6 +39,8 @@ export interface CliIo {
   createTerraform(explicit: string | undefined, options?: TerraformRunnerOptions): Promise<TerraformRunner>;
   /** Runs the project's synth (`npm run synth`) into `outdir` for `gitops diff`; resolves to its exit code. */
   runSynth(args: readonly string[], outdir: string): Promise<number>;
+  /** Files and `kubectl kustomize` for `gitops preview`; a missing kubectl is a UsageError. */
+  createPreviewIo(): PreviewIo;
 }
 
 export const nodeFileWriter: FileWriter = {
@@ -85,5 +89,6 @@ export function processIo(): CliIo {
     isTerminal: process.stdout.isTTY === true,
     createTerraform: (explicit, options) => createTerraformRunner(explicit, process.env, options),
     runSynth: runNpmSynth,
+    createPreviewIo: () => processPreviewIo(process.env),
   };
 }

@@ -68,7 +68,7 @@ describe("plan.yml", () => {
 
   it("never gives cloud credentials or a write token to a fork's pull request", () => {
     const privileged = Object.entries(plan.jobs).filter(([, j]) => typeof j.permissions === "object" && Object.values(j.permissions).includes("write"));
-    expect(privileged.map(([id]) => id).sort()).toEqual(["comment", "plan"]);
+    expect(privileged.map(([id]) => id).sort()).toEqual(["comment", "plan", "preview"]);
     for (const [, job] of privileged) expect(job.if).toContain(FORK_GUARD);
   });
 
@@ -155,7 +155,7 @@ describe("plan.yml: trusted rendering (the PR's code runs only in the synth job,
   });
 
   it("the jobs that decide, plan, fingerprint and post check out the base commit and run its CLI", () => {
-    for (const id of ["changes", "plan", "comment"]) {
+    for (const id of ["changes", "plan", "comment", "preview"]) {
       const job = jobs[id] as Job;
       const checkouts = stepsOf(job).filter((s) => s.uses?.startsWith("actions/checkout@") === true);
       const base = checkouts.filter((c) => BASE_REFS.includes(String(c.with?.ref)));
@@ -167,7 +167,7 @@ describe("plan.yml: trusted rendering (the PR's code runs only in the synth job,
       const baseDir = base[0]?.with?.path as string | undefined;
       for (const s of stepsOf(job).filter((x) => x.run !== undefined)) {
         const inBase = baseDir === undefined || s["working-directory"] === baseDir;
-        const runsProjectCode = /\bnpm\b|node |gitops/.test(s.run ?? "");
+        const runsProjectCode = /\bnpm\b|\bnode\s|gitops -- /.test(s.run ?? "");
         if (runsProjectCode) expect({ id, step: s.name ?? s.run, inBase }).toEqual({ id, step: s.name ?? s.run, inBase: true });
         // The PR's checkout is only ever read by git.
         for (const line of (s.run ?? "").split("\n").filter((l) => /\bpr\b/.test(l) && !/\bpr=|\$pr\b|PR_/.test(l))) {
@@ -230,6 +230,25 @@ describe("runners", () => {
       expect({ where: `${file}#${id}`, checked: check >= 0 && check < gitops }).toEqual({ where: `${file}#${id}`, checked: true });
       expect(steps[check]?.run).toContain("install AWS CLI v2");
     }
+  });
+});
+
+describe("plan.yml: the Argo CD preview", () => {
+  const job = plan.jobs.preview as Job;
+
+  it("runs when gitops/ changed, with the base's tooling over the pull request's files, and posts its own sticky comment", () => {
+    expect(job.if).toContain("needs.changes.outputs.gitops-changed == 'true'");
+    const calls = scriptsOf(job).flatMap(gitopsCalls);
+    expect(calls.map((c) => c.subcommand)).toEqual(["allow-destroy", "preview", "comment"]);
+    expect(step(job, (s) => s.id === "preview").run).toContain('preview --base "$GITHUB_WORKSPACE/base" --head "$GITHUB_WORKSPACE/pr" --strict --labels "$PR_LABELS"');
+    expect(step(job, (s) => (s.run ?? "").includes("gitops -- comment")).run).toContain("--key gitops-preview");
+    expect(step(job, (s) => s.id === "preview").env).toEqual({ PR_LABELS: "${{ steps.destroy.outputs.labels }}" });
+  });
+
+  it("is part of the plan status check, which fails when the preview failed", () => {
+    const status = plan.jobs.status as Job;
+    expect(status.needs).toContain("preview");
+    expect(scriptsOf(status).join("\n")).toContain('if [ "$PREVIEW_RESULT" = "failure" ] || [ "$PREVIEW_RESULT" = "cancelled" ]; then');
   });
 });
 

@@ -69,7 +69,7 @@ describe("permissions", () => {
       const needs = effectiveJobs(files, j.job).some(postsOnPullRequest);
       expect({ job: label(j), write: holders.includes(j) }).toEqual({ job: label(j), write: needs });
     }
-    expect(holders.map(label).sort()).toEqual(["apply-environment.yml#apply", "apply.yml#production", "apply.yml#staging", "plan.yml#comment"]);
+    expect(holders.map(label).sort()).toEqual(["apply-environment.yml#apply", "apply.yml#production", "apply.yml#staging", "plan.yml#comment", "plan.yml#preview"]);
   });
 
   it("issues: write only in drift", () => {

@@ -6,9 +6,10 @@ import { commentCommand } from "./comment";
 import { diffCommand } from "./diff";
 import { driftCommand } from "./drift";
 import { planCommand } from "./plan";
+import { previewCommand } from "./preview";
 import { renderCommand } from "./render";
 import { summarizeCommand } from "./summarize";
 import type { CommandModule } from "./types";
 import { unlockCommand } from "./unlock";
 
-export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand, unlockCommand, allowDestroyCommand];
+export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand, unlockCommand, allowDestroyCommand, previewCommand];

@@ -1,15 +1,14 @@
 // End to end through the real process runner: first against a stub `terraform` that records its
 // arguments, then against the real binary on stacks of built-in terraform_data resources.
-import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, delimiter, join } from "node:path";
+import { basename, join } from "node:path";
 import { writeSynthOutput } from "../support/fake-terraform";
 import { FakeGitHub } from "../support/fake-github";
 import { runCli } from "../support/memory-io";
 import { fixture } from "../support/paths";
+import { findTerraform, SAFE_ENV, writeTerraformDataSynth } from "../support/real-terraform";
 
-const SAFE_ENV = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TMPDIR: tmpdir() };
 
 describe("process runner against a stub terraform", () => {
   const root = mkdtempSync(join(tmpdir(), "gitops-stub-"));
@@ -105,42 +104,8 @@ esac
   });
 });
 
-function findTerraform(): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    try {
-      execFileSync(join(dir, "terraform"), ["version", "-json"], { stdio: "ignore", env: SAFE_ENV });
-      return join(dir, "terraform");
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 const terraform = findTerraform();
 if (!terraform) console.warn("skipping the real-terraform end-to-end test: no terraform binary on PATH");
-
-/** Two dependent stacks of terraform_data with local state next to the synth output (no cloud, no providers). */
-function writeTerraformDataSynth(dir: string, greeting: string): void {
-  writeSynthOutput(dir, { "app-base": [], "app-top": ["app-base"] });
-  const state = (name: string) => `../../../state/${name}.tfstate`;
-  writeFileSync(
-    join(dir, "stacks", "app-base", "cdk.tf.json"),
-    JSON.stringify({
-      terraform: { backend: { local: { path: state("app-base") } } },
-      resource: { terraform_data: { base: { input: greeting } } },
-      output: { base_value: { value: "${terraform_data.base.output}" }, token: { value: "s3cr3t-XYZZY-token", sensitive: true } },
-    }),
-  );
-  writeFileSync(
-    join(dir, "stacks", "app-top", "cdk.tf.json"),
-    JSON.stringify({
-      terraform: { backend: { local: { path: state("app-top") } } },
-      data: { terraform_remote_state: { base: { backend: "local", config: { path: state("app-base") } } } },
-      resource: { terraform_data: { top: { input: "${data.terraform_remote_state.base.outputs.base_value}" } } },
-    }),
-  );
-}
 
 (terraform ? describe : describe.skip)("real terraform on terraform_data stacks", () => {
   it("plans, applies what was reviewed, and refuses a plan that changed since review", async () => {

@@ -6,6 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeTerraform, writeSynthOutput } from "../support/fake-terraform";
 import { runCli } from "../support/memory-io";
+import { findTerraform, SAFE_ENV, writeTerraformDataSynth } from "../support/real-terraform";
+
+const terraform = findTerraform();
 
 describe("plan --changed-from with removed stacks (fake terraform)", () => {
   const root = mkdtempSync(join(tmpdir(), "gitops-removed-"));
@@ -38,42 +41,11 @@ describe("plan --changed-from with removed stacks (fake terraform)", () => {
   });
 });
 
-function findTerraform(): string | undefined {
-  try {
-    return execFileSync("sh", ["-c", "command -v terraform"]).toString().trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-const terraform = findTerraform();
-
-/** Two dependent stacks of terraform_data, state in the synth dir's parent (as an S3 key would be shared). */
-function writeApp(dir: string, greeting: string): string {
-  writeSynthOutput(dir, { "app-base": [], "app-top": ["app-base"] });
-  const state = (name: string) => `../../../state/${name}.tfstate`;
-  writeFileSync(
-    join(dir, "stacks", "app-base", "cdk.tf.json"),
-    JSON.stringify({
-      terraform: { backend: { local: { path: state("app-base") } } },
-      resource: { terraform_data: { base: { input: greeting } } },
-      output: { base_value: { value: "${terraform_data.base.output}" } },
-    }),
-  );
-  writeFileSync(
-    join(dir, "stacks", "app-top", "cdk.tf.json"),
-    JSON.stringify({
-      terraform: { backend: { local: { path: state("app-top") } } },
-      data: { terraform_remote_state: { base: { backend: "local", config: { path: state("app-base") } } } },
-      resource: { terraform_data: { top: { input: "${data.terraform_remote_state.base.outputs.base_value}" } } },
-    }),
-  );
-  return dir;
-}
 
 (terraform ? describe : describe.skip)("real terraform: removing two dependent stacks", () => {
   it("plans both destroys in reverse order, needs an allowed destroy, refuses a changed destroy, and destroys what was reviewed", async () => {
     const root = mkdtempSync(join(tmpdir(), "gitops-removed-real-"));
-    const env = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TMPDIR: tmpdir(), GITOPS_TERRAFORM: terraform ?? "" };
+    const env = { ...SAFE_ENV, GITOPS_TERRAFORM: terraform ?? "" };
     const cli = (...args: string[]) => runCli(args, { env });
     const guard = ["--protected-types", "terraform_data"];
     const tf = (stack: string, ...args: string[]) => execFileSync(terraform!, args, { cwd: join(root, "base", "stacks", stack), env, stdio: "ignore" });
@@ -81,7 +53,8 @@ function writeApp(dir: string, greeting: string): string {
       (JSON.parse(readFileSync(join(root, "state", `${stack}.tfstate`), "utf8")) as { resources: { mode: string }[] }).resources.filter((r) => r.mode === "managed");
 
     // The base, applied (directly: the pipeline's own apply is tested elsewhere).
-    const base = writeApp(join(root, "base"), "hello");
+    const base = join(root, "base");
+    writeTerraformDataSynth(base, "hello");
     for (const stack of ["app-base", "app-top"]) {
       tf(stack, "init", "-input=false");
       tf(stack, "apply", "-input=false", "-auto-approve");
@@ -100,7 +73,6 @@ function writeApp(dir: string, greeting: string): string {
 
     // app-top's state changes after review: its destroy is no longer the reviewed one, and app-base,
     // destroyed after it, waits too.
-    writeApp(join(root, "base"), "hello");
     writeFileSync(
       join(base, "stacks", "app-top", "cdk.tf.json"),
       readFileSync(join(base, "stacks", "app-top", "cdk.tf.json"), "utf8").replace("${data.terraform_remote_state.base.outputs.base_value}", "changed by hand"),

@@ -1,5 +1,4 @@
 // Stale state locks: reported with their holder in our own words, released on purpose with the exact ID.
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -9,6 +8,7 @@ import { describeLockHolder, parseLockError } from "../../../automation/state-lo
 import { FakeGitHub } from "../support/fake-github";
 import { FakeTerraform, writeSynthOutput } from "../support/fake-terraform";
 import { runCli } from "../support/memory-io";
+import { findTerraform, SAFE_ENV } from "../support/real-terraform";
 
 const HOLDER = "6f1c2b7e-0d4a-4c1b-9e55-3a2f8d9c0b11";
 
@@ -121,13 +121,6 @@ describe("a locked state in the review and the apply report", () => {
   });
 });
 
-function findTerraform(): string | undefined {
-  try {
-    return execFileSync("sh", ["-c", "command -v terraform"]).toString().trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 const terraform = findTerraform();
 
 /** Terraform's http backend protocol: GET/POST state, LOCK/UNLOCK with 423 and the holder's lock info. */
@@ -191,14 +184,7 @@ class StateServer {
           resource: { terraform_data: { marker: { input: "locked" } } },
         }),
       );
-      const env = {
-        AWS_EC2_METADATA_DISABLED: "true",
-        CHECKPOINT_DISABLE: "1",
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "/tmp",
-        TMPDIR: tmpdir(),
-        GITOPS_TERRAFORM: terraform ?? "",
-      };
+      const env = { ...SAFE_ENV, GITOPS_TERRAFORM: terraform ?? "" };
       const cli = (...args: string[]) => runCli(args, { env });
 
       // Review plans do not lock, so a stale lock does not stop them.

@@ -5,6 +5,8 @@ import { createGitHubClient } from "../../../automation/github/client";
 import { type CliIo, nodeFileReader, nodeFileWriter } from "../../../automation/io";
 import { createTerraformRunner, type TerraformRunner } from "../../../automation/terraform";
 import { run } from "../../../automation/cli";
+import type { PreviewIo } from "../../../automation/preview/preview";
+import { processPreviewIo } from "../../../automation/preview/process-io";
 
 export interface Captured {
   code: number;
@@ -21,6 +23,8 @@ export interface MemoryIoOptions {
   terraform?: TerraformRunner;
   /** Stands in for `npm run synth`. */
   runSynth?: (args: readonly string[], outdir: string) => Promise<number>;
+  /** Files and kustomize for `gitops preview`; default: the real ones, with kubectl found on env.PATH. */
+  previewIo?: PreviewIo;
 }
 
 export async function runCli(args: string[], options: MemoryIoOptions = {}): Promise<Captured> {
@@ -38,6 +42,7 @@ export async function runCli(args: string[], options: MemoryIoOptions = {}): Pro
     isTerminal: false,
     createTerraform: async (explicit, runnerOptions) => options.terraform ?? createTerraformRunner(explicit, options.env ?? {}, runnerOptions),
     runSynth: options.runSynth ?? (async () => 0),
+    createPreviewIo: () => options.previewIo ?? processPreviewIo(options.env ?? {}),
   };
   const code = await run(["node", "gitops", ...args], io);
   return { code, stdout, stderr, sleeps };

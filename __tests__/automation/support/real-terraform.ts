@@ -1,0 +1,45 @@
+// Real terraform for the end-to-end tests: the binary on PATH (tests skip without it), and synth
+// outputs of built-in terraform_data stacks with local state, which need no provider and no network.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { writeSynthOutput } from "./fake-terraform";
+
+/** The environment every test gives terraform: no cloud metadata, no checkpoint calls. */
+export const SAFE_ENV = { AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", TMPDIR: tmpdir() };
+
+export function findTerraform(): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    try {
+      execFileSync(join(dir, "terraform"), ["version", "-json"], { stdio: "ignore", env: SAFE_ENV });
+      return join(dir, "terraform");
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** Two dependent stacks of terraform_data with local state next to the synth output (no cloud, no providers). */
+export function writeTerraformDataSynth(dir: string, greeting: string): void {
+  writeSynthOutput(dir, { "app-base": [], "app-top": ["app-base"] });
+  const state = (name: string) => `../../../state/${name}.tfstate`;
+  writeFileSync(
+    join(dir, "stacks", "app-base", "cdk.tf.json"),
+    JSON.stringify({
+      terraform: { backend: { local: { path: state("app-base") } } },
+      resource: { terraform_data: { base: { input: greeting } } },
+      output: { base_value: { value: "${terraform_data.base.output}" }, token: { value: "s3cr3t-XYZZY-token", sensitive: true } },
+    }),
+  );
+  writeFileSync(
+    join(dir, "stacks", "app-top", "cdk.tf.json"),
+    JSON.stringify({
+      terraform: { backend: { local: { path: state("app-top") } } },
+      data: { terraform_remote_state: { base: { backend: "local", config: { path: state("app-base") } } } },
+      resource: { terraform_data: { top: { input: "${data.terraform_remote_state.base.outputs.base_value}" } } },
+    }),
+  );
+}
+
