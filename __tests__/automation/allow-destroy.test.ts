@@ -35,14 +35,22 @@ const pushed = timelineEvent.committed("b".repeat(40), "2026-01-15T09:00:00Z");
 describe("gitops allow-destroy", () => {
   it("passes the label on when a maintainer added it after the latest push", async () => {
     const r = await check(pr(["allow-destroy"], [pushed, timelineEvent.labeled("maintainer", "allow-destroy", "2026-01-15T09:05:00Z")]));
-    expect(r).toMatchObject({ code: 0, stdout: "allowed: destroy allowed by @maintainer at 2026-01-15T09:05:00Z\n", output: "labels=allow-destroy\n" });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: "allowed: destroy allowed by @maintainer at 2026-01-15T09:05:00Z\n",
+      output: "labels=allow-destroy\napproval=destroy allowed by @maintainer at 2026-01-15T09:05:00Z\n",
+    });
+    // The plan comment names who allowed it and when.
+    const { fixture } = await import("./support/paths");
+    const rendered = await runCli(["render", "--stack", `a=${fixture("borchero-tf1.13-delete.json")}`, "--destroy-approval", "destroy allowed by @maintainer at 2026-01-15T09:05:00Z"]);
+    expect(rendered.stdout.replace(/\u200b/g, "")).toContain("**Destroy of protected resources:** destroy allowed by @maintainer at 2026-01-15T09:05:00Z.");
   });
 
   it("passes nothing on without the label, or after a force push that came later", async () => {
-    expect((await check(pr([], [pushed]))).output).toBe("labels=\n");
+    expect((await check(pr([], [pushed]))).output).toBe("labels=\napproval=\n");
     const forced = await check(pr(["allow-destroy"], [pushed, timelineEvent.labeled("maintainer", "allow-destroy", "2026-01-15T09:05:00Z"), timelineEvent.headRefForcePushed(HUMAN.login, "2026-01-15T09:10:00Z")]));
     expect(forced.stdout).toBe("not allowed: allow-destroy was added by @maintainer at 2026-01-15T09:05:00Z, before the latest push (2026-01-15T09:10:00Z): it has to be added again after the new commits are reviewed\n");
-    expect(forced.output).toBe("labels=\n");
+    expect(forced.output).toBe("labels=\napproval=allow-destroy was added by @maintainer at 2026-01-15T09:05:00Z, before the latest push (2026-01-15T09:10:00Z): it has to be added again after the new commits are reviewed\n");
   });
 
   it("narrows to GITOPS_DESTROY_APPROVERS teams when set", async () => {
@@ -50,7 +58,7 @@ describe("gitops allow-destroy", () => {
     const outside = await check(pr(["allow-destroy"], events), { GITOPS_DESTROY_APPROVERS: "acme/platform-owners" });
     expect(outside.stdout).toBe("not allowed: allow-destroy was added by @maintainer, who is in none of the teams that may allow a destroy (acme/platform-owners)\n");
     gh.teams.set("acme/platform-owners", ["maintainer"]);
-    expect((await check(pr(["allow-destroy"], events), { GITOPS_DESTROY_APPROVERS: "acme/platform-owners" })).output).toBe("labels=allow-destroy\n");
+    expect((await check(pr(["allow-destroy"], events), { GITOPS_DESTROY_APPROVERS: "acme/platform-owners" })).output).toMatch(/^labels=allow-destroy\n/);
     expect((await check(1, { GITOPS_DESTROY_APPROVERS: "platform-owners" })).stderr).toContain('GITOPS_DESTROY_APPROVERS: "platform-owners": expected ORG/TEAM-SLUG');
   });
 });

@@ -85,7 +85,7 @@ describe("gitops render", () => {
   it.each([
     [["render"], /nothing to render/],
     [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--commit", "main"], /--commit "main": expected a commit SHA/],
-    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--format", "sections", "--commit", "0123456"], /--commit, --run-url and --tooling-changed belong to the comment/],
+    [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--format", "sections", "--commit", "0123456"], /--commit, --run-url, --tooling-changed and --destroy-approval belong to the comment/],
     [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--run-url", "javascript:alert(1)"], /--run-url "javascript:alert\(1\)": expected an https URL/],
     [["render", "--stack", `a=${fixture("borchero-tf1.13-empty.json")}`, "--run-url", "https://x.test/a) [click](https://evil.test"], /--run-url .*expected an https URL/],
     [["render", "--stack", "noequals"], /expected NAME=PLAN\.json/],

@@ -42,7 +42,9 @@ export const allowDestroyCommand: CommandModule = {
         }
         io.stdout(`${approval.allowed ? "allowed" : "not allowed"}: ${approval.reason}\n`);
         if (io.env.GITHUB_OUTPUT) {
-          await io.writer.appendText(io.env.GITHUB_OUTPUT, `labels=${approval.allowed ? ALLOW_DESTROY_LABEL : ""}\n`);
+          // `approval`: for the plan comment, only when someone put the label on (one line, our words).
+          const approvalLine = approval.by !== undefined ? approval.reason.replace(/[\r\n]/g, " ") : "";
+          await io.writer.appendText(io.env.GITHUB_OUTPUT, `labels=${approval.allowed ? ALLOW_DESTROY_LABEL : ""}\napproval=${approvalLine}\n`);
         }
       });
   },

@@ -5,6 +5,7 @@ import type { CliIo } from "../io";
 import { parsePlanJson } from "../plan/plan-json";
 import { reviewPlan } from "../plan/review";
 import { GITHUB_COMMENT_LIMIT, renderPlanComment, runSourceLine } from "../render/comment";
+import { plainText } from "../render/markdown";
 import { assertStackName, buildStackSection, parseSections, type StackSection } from "../render/section";
 import { fingerprintKey } from "./fingerprint-key";
 import { collect, type CommandModule } from "./types";
@@ -19,6 +20,7 @@ interface RenderOptions {
   commit?: string;
   runUrl?: string;
   toolingChanged?: boolean;
+  destroyApproval?: string;
 }
 
 /**
@@ -42,15 +44,17 @@ export const renderCommand: CommandModule = {
       .option("--commit <sha>", "the pull request's head commit the plans are for, shown under the status line")
       .option("--run-url <url>", "the workflow run with the full plans, linked under the status line")
       .option("--tooling-changed", "say that the pull request changes the review tooling and was rendered by its base's")
+      .option("--destroy-approval <text>", "who allowed a destroy, or why the allow-destroy label does not count (from `gitops allow-destroy`)")
       .action(async (opts: RenderOptions) => {
         const maxChars = Number(opts.maxChars);
         if (!Number.isInteger(maxChars) || maxChars < 1000) throw new UsageError(`--max-chars ${JSON.stringify(opts.maxChars)}: expected an integer of at least 1000`);
         if (opts.stack.length === 0 && opts.section.length === 0) throw new UsageError("nothing to render: give --stack NAME=PLAN.json or --section FILE");
         const source = runSourceLine(opts, "plan");
-        if ((source || opts.toolingChanged) && opts.format === "sections") {
-          throw new UsageError("--commit, --run-url and --tooling-changed belong to the comment (--format markdown), not to sections");
+        if ((source || opts.toolingChanged || opts.destroyApproval) && opts.format === "sections") {
+          throw new UsageError("--commit, --run-url, --tooling-changed and --destroy-approval belong to the comment (--format markdown), not to sections");
         }
-        const intro = [source, opts.toolingChanged ? TOOLING_CHANGED_NOTE : ""].filter(Boolean).join("\n\n");
+        const approval = opts.destroyApproval ? `**Destroy of protected resources:** ${plainText(opts.destroyApproval)}.` : "";
+        const intro = [source, opts.toolingChanged ? TOOLING_CHANGED_NOTE : "", approval].filter(Boolean).join("\n\n");
         const sections: StackSection[] = [];
         for (const file of opts.section) sections.push(...parseSections(await io.files.readText(file), file));
         const key = opts.stack.length > 0 ? await fingerprintKey(io, { publishes: false }) : undefined;
