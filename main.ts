@@ -14,9 +14,9 @@ function main(argv: string[]): number {
   if (typeof commandLine === "number") return commandLine;
   const observed: { policy?: PolicyReport } = {};
   try {
-    const { environments, bootstrap } = loadConfigs("config", commandLine.environments);
+    const { environments, bootstraps } = loadConfigs("config", commandLine.environments);
     const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
-    const reports = synthesize(environments, outdir, bootstrap, { onPolicyReport: (policy) => (observed.policy = policy) });
+    const reports = synthesize(environments, outdir, bootstraps, { onPolicyReport: (policy) => (observed.policy = policy) });
     console.log(formatStackTable(reports));
     if (observed.policy) console.log(`\n${formatPolicyReport(observed.policy)}`);
     console.log(`\n${reports.length} stacks written to ${outdir}/`);

@@ -1,6 +1,6 @@
 // The bootstrap config format (config/bootstrap.yaml), its loader, and the rules that keep the
 // environment configs consistent with what the bootstrap stack creates (bucket, key, role ARNs).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { partitionOf } from "../constructs/partition";
 import { basename, join } from "node:path";
 import { z } from "zod";
@@ -132,87 +132,173 @@ export function loadBootstrapConfig(dir: string): { config?: BootstrapConfig; pr
 }
 
 /**
- * What an environment config must agree on with the bootstrap config, so that the backends find the
- * bucket and key, and the workflows' roles can reach the clusters. One line per mismatch.
+ * What an environment config must agree on with the bootstrap config of its account, so that the
+ * backends find the bucket and key, and the workflows' roles can reach the clusters. One line per mismatch.
  */
-export function bootstrapConsistencyProblems(
-  bootstrap: BootstrapConfig,
-  environments: readonly EnvironmentConfig[],
-  configDir = "config",
-): string[] {
+function agreementProblems(bootstrap: BootstrapConfig, env: AwsEnvironmentConfig, configDir: string, bootstrapFile: string, oneAccountEach: boolean): string[] {
   const problems: string[] = [];
-  const bootstrapFile = `${configDir}/bootstrap.yaml`;
-  const aws = environments.filter((c): c is AwsEnvironmentConfig => c.kind === "aws");
-  for (const env of aws) {
-    const file = `${configDir}/${env.environment}.yaml`;
-    if (!bootstrap.environments.includes(env.environment)) {
-      problems.push(
-        `${bootstrapFile}: environments: expected to include "${env.environment}" (${file} uses AWS), got ${JSON.stringify(bootstrap.environments)}`,
-      );
-    }
-    if (env.state.bucket !== bootstrap.state.bucket) {
-      problems.push(`${file}: state.bucket: expected "${bootstrap.state.bucket}" (the bucket of ${bootstrapFile}), got "${env.state.bucket}"`);
-    }
-    if (env.state.region !== bootstrap.aws.region) {
-      problems.push(`${file}: state.region: expected "${bootstrap.aws.region}" (the region of ${bootstrapFile}), got "${env.state.region}"`);
-    }
-    const keyArn = bootstrap.state.encryption === "kms" ? stateKeyAliasArn(bootstrap) : undefined;
-    if (env.state.kmsKeyId !== keyArn) {
-      problems.push(
-        keyArn
-          ? `${file}: state.kmsKeyId: expected "${keyArn}" (the bucket uses SSE-KMS), got ${JSON.stringify(env.state.kmsKeyId) ?? "nothing (the key is missing)"}`
-          : `${file}: state.kmsKeyId: expected no key (${bootstrapFile} uses SSE-S3), got "${env.state.kmsKeyId}"`,
-      );
-    }
-    const accounts = env.aws.allowedAccountIds;
-    if (accounts && !accounts.includes(bootstrap.aws.accountId)) {
-      problems.push(
-        `${file}: aws.allowedAccountIds: expected to include "${bootstrap.aws.accountId}" (the account of ${bootstrapFile}), got ${JSON.stringify(accounts)}`,
-      );
-    }
-    const apply = roleArn(bootstrap, applyRoleName(env.environment));
-    if (!env.cluster.adminRoleArns.includes(apply)) {
-      problems.push(
-        `${file}: cluster.adminRoleArns: expected to include "${apply}" (the apply role of this environment), got ${JSON.stringify(env.cluster.adminRoleArns)}`,
-      );
-    }
-    const plan = roleArn(bootstrap, PLAN_ROLE_NAME);
-    if (!env.cluster.readerRoleArns.includes(plan)) {
-      problems.push(
-        `${file}: cluster.readerRoleArns: expected to include "${plan}" (the plan role), got ${JSON.stringify(env.cluster.readerRoleArns)}`,
-      );
-    }
-    // Argo CD pulls gitops/ from the repository whose pull requests are planned and applied: a fork
-    // that renames github.owner/repo but keeps the old repoUrl would deploy someone else's apps.
-    const repository = `${bootstrap.github.owner}/${bootstrap.github.repo}`;
-    if (githubRepository(env.gitops.repoUrl) !== repository.toLowerCase()) {
-      problems.push(
-        `${file}: gitops.repoUrl: expected this repository, github.com/${repository} (github.owner/repo of ${bootstrapFile}), got "${env.gitops.repoUrl}"`,
-      );
-    }
+  const file = `${configDir}/${env.environment}.yaml`;
+  if (env.state.bucket !== bootstrap.state.bucket) {
+    problems.push(`${file}: state.bucket: expected "${bootstrap.state.bucket}" (the bucket of ${bootstrapFile}), got "${env.state.bucket}"`);
   }
-  const known = new Set(environments.map((c) => c.environment));
+  if (env.state.region !== bootstrap.aws.region) {
+    problems.push(`${file}: state.region: expected "${bootstrap.aws.region}" (the region of ${bootstrapFile}), got "${env.state.region}"`);
+  }
+  const keyArn = bootstrap.state.encryption === "kms" ? stateKeyAliasArn(bootstrap) : undefined;
+  if (env.state.kmsKeyId !== keyArn) {
+    problems.push(
+      keyArn
+        ? `${file}: state.kmsKeyId: expected "${keyArn}" (the bucket uses SSE-KMS), got ${JSON.stringify(env.state.kmsKeyId) ?? "nothing (the key is missing)"}`
+        : `${file}: state.kmsKeyId: expected no key (${bootstrapFile} uses SSE-S3), got "${env.state.kmsKeyId}"`,
+    );
+  }
+  const accounts = env.aws.allowedAccountIds;
+  if (oneAccountEach ? accounts !== undefined && (accounts.length !== 1 || accounts[0] !== bootstrap.aws.accountId) : accounts && !accounts.includes(bootstrap.aws.accountId)) {
+    problems.push(
+      `${file}: aws.allowedAccountIds: expected ${oneAccountEach ? "exactly" : "to include"} "${bootstrap.aws.accountId}" (the account of ${bootstrapFile}), got ${JSON.stringify(accounts)}`,
+    );
+  }
+  for (const key of ["adminRoleArns", "readerRoleArns"] as const) {
+    env.cluster[key].forEach((arn, i) => {
+      const account = arn.split(":")[4];
+      if (account !== bootstrap.aws.accountId) {
+        problems.push(`${file}: cluster.${key}.${i}: expected a role of account ${bootstrap.aws.accountId} (${bootstrapFile}), got "${arn}"`);
+      }
+    });
+  }
+  const apply = roleArn(bootstrap, applyRoleName(env.environment));
+  if (!env.cluster.adminRoleArns.includes(apply)) {
+    problems.push(
+      `${file}: cluster.adminRoleArns: expected to include "${apply}" (the apply role of this environment), got ${JSON.stringify(env.cluster.adminRoleArns)}`,
+    );
+  }
+  const plan = roleArn(bootstrap, PLAN_ROLE_NAME);
+  if (!env.cluster.readerRoleArns.includes(plan)) {
+    problems.push(`${file}: cluster.readerRoleArns: expected to include "${plan}" (the plan role), got ${JSON.stringify(env.cluster.readerRoleArns)}`);
+  }
+  // Argo CD pulls gitops/ from the repository whose pull requests are planned and applied: a fork
+  // that renames github.owner/repo but keeps the old repoUrl would deploy someone else's apps.
+  const repository = `${bootstrap.github.owner}/${bootstrap.github.repo}`;
+  if (githubRepository(env.gitops.repoUrl) !== repository.toLowerCase()) {
+    problems.push(`${file}: gitops.repoUrl: expected this repository, github.com/${repository} (github.owner/repo of ${bootstrapFile}), got "${env.gitops.repoUrl}"`);
+  }
+  return problems;
+}
+
+/** Every environment a bootstrap lists must have a config that uses AWS. */
+function listedProblems(bootstrap: BootstrapConfig, environments: readonly EnvironmentConfig[], bootstrapFile: string, configDir: string): string[] {
+  const problems: string[] = [];
   bootstrap.environments.forEach((name, i) => {
     const config = environments.find((c) => c.environment === name);
-    if (!known.has(name)) {
-      problems.push(`${bootstrapFile}: environments.${i}: expected an environment with a config/${name}.yaml, got "${name}"`);
-    } else if (config?.kind === "local") {
+    if (!config) {
+      problems.push(`${bootstrapFile}: environments.${i}: expected an environment with a ${configDir}/${name}.yaml, got "${name}"`);
+    } else if (config.kind === "local") {
       problems.push(`${bootstrapFile}: environments.${i}: expected an environment that uses AWS, got "${name}" (a local cluster)`);
     }
   });
   return problems;
 }
 
+/** One account for every environment (config/bootstrap.yaml): every AWS environment must be listed and agree. */
+export function bootstrapConsistencyProblems(bootstrap: BootstrapConfig, environments: readonly EnvironmentConfig[], configDir = "config"): string[] {
+  const bootstrapFile = `${configDir}/bootstrap.yaml`;
+  const problems: string[] = [];
+  for (const env of environments.filter((c): c is AwsEnvironmentConfig => c.kind === "aws")) {
+    if (!bootstrap.environments.includes(env.environment)) {
+      problems.push(`${bootstrapFile}: environments: expected to include "${env.environment}" (${configDir}/${env.environment}.yaml uses AWS), got ${JSON.stringify(bootstrap.environments)}`);
+    }
+    problems.push(...agreementProblems(bootstrap, env, configDir, bootstrapFile, false));
+  }
+  return [...problems, ...listedProblems(bootstrap, environments, bootstrapFile, configDir)];
+}
+
+/** One bootstrap per AWS account (config/bootstrap/<name>.yaml): each environment belongs to exactly one. */
+export function accountConsistencyProblems(accounts: readonly BootstrapAccount[], environments: readonly EnvironmentConfig[], configDir = "config"): string[] {
+  const problems: string[] = [];
+  for (const env of environments.filter((c): c is AwsEnvironmentConfig => c.kind === "aws")) {
+    const owners = accounts.filter((a) => a.config.environments.includes(env.environment));
+    const file = `${configDir}/${env.environment}.yaml`;
+    if (owners.length === 0) {
+      problems.push(`${file}: environment: expected to be listed in the environments of exactly one of ${accounts.map((a) => a.file).join(", ")}, got none`);
+    } else if (owners.length > 1) {
+      problems.push(`${file}: environment: expected to be listed by exactly one account, got ${owners.map((a) => a.file).join(" and ")}`);
+    } else {
+      problems.push(...agreementProblems(owners[0]!.config, env, configDir, owners[0]!.file, true));
+    }
+  }
+  const buckets = new Map<string, string>();
+  for (const account of accounts) {
+    problems.push(...listedProblems(account.config, environments, account.file, configDir));
+    const other = buckets.get(account.config.state.bucket);
+    if (other) problems.push(`${account.file}: state.bucket: expected a bucket of this account's own, got "${account.config.state.bucket}" (also in ${other})`);
+    buckets.set(account.config.state.bucket, account.file);
+  }
+  return problems;
+}
+
+/** A bootstrap stack: one AWS account's state bucket, OIDC provider and roles. */
+export interface BootstrapAccount {
+  /** Stack id: `bootstrap` for config/bootstrap.yaml, `bootstrap-<name>` for config/bootstrap/<name>.yaml. */
+  readonly stack: string;
+  /** The config file, for messages. */
+  readonly file: string;
+  readonly config: BootstrapConfig;
+}
+
+const ACCOUNT_FILE = /^([a-z][a-z0-9-]{0,30})\.ya?ml$/;
+
+/** config/bootstrap.yaml (one account) or config/bootstrap/<name>.yaml (one per account); both is an error. */
+export function loadBootstrapAccounts(dir: string): { accounts: BootstrapAccount[]; problems: string[] } {
+  const single = loadBootstrapConfig(dir);
+  const perAccountDir = join(dir, BOOTSTRAP);
+  const perAccount = existsSync(perAccountDir) ? readdirSync(perAccountDir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
+  const base = basename(dir);
+  if (existsSync(join(dir, "bootstrap.yaml")) && perAccount.length > 0) {
+    return {
+      accounts: [],
+      problems: [`${base}/bootstrap.yaml and ${base}/bootstrap/: expected one of them (bootstrap.yaml for one account, bootstrap/<name>.yaml for one per account), got both`],
+    };
+  }
+  if (perAccount.length === 0) {
+    return { accounts: single.config ? [{ stack: BOOTSTRAP, file: `${base}/bootstrap.yaml`, config: single.config }] : [], problems: single.problems };
+  }
+  const accounts: BootstrapAccount[] = [];
+  const problems: string[] = [];
+  for (const name of perAccount) {
+    const file = `${base}/${BOOTSTRAP}/${name}`;
+    const m = ACCOUNT_FILE.exec(name);
+    if (!m) {
+      problems.push(`${file}: expected a file name of lowercase letters, digits and - (it names the stack bootstrap-<name>)`);
+      continue;
+    }
+    const { value, problems: yamlProblems } = parseYamlFile(file, readFileSync(join(perAccountDir, name), "utf8"));
+    if (yamlProblems.length) {
+      problems.push(...yamlProblems);
+      continue;
+    }
+    const parsed = parseBootstrapConfig(file, value);
+    if (parsed.config) accounts.push({ stack: `${BOOTSTRAP}-${m[1]}`, file, config: parsed.config });
+    else problems.push(...parsed.problems);
+  }
+  const ids = new Map<string, string>();
+  for (const a of accounts) {
+    const other = ids.get(a.config.aws.accountId);
+    if (other) problems.push(`${a.file}: aws.accountId: expected one file per account, got "${a.config.aws.accountId}" (also in ${other})`);
+    ids.set(a.config.aws.accountId, a.file);
+  }
+  return { accounts, problems };
+}
+
 export interface LoadedConfigs {
   readonly environments: EnvironmentConfig[];
-  /** Present when config/bootstrap.yaml exists and was selected. */
-  readonly bootstrap?: BootstrapConfig;
+  /** The bootstrap stacks that were selected: one per AWS account. */
+  readonly bootstraps: BootstrapAccount[];
 }
 
 /**
- * Loads every environment config and the bootstrap config, checks them against each other, then
- * keeps the selected ones (`--env`; `bootstrap` selects the bootstrap stack). Every problem of every
- * file is reported in one ConfigError.
+ * Loads every environment config and the bootstrap configs, checks them against each other, then
+ * keeps the selected ones (`--env`; `bootstrap` or `bootstrap-<name>` selects a bootstrap stack). Every
+ * problem of every file is reported in one ConfigError.
  */
 export function loadConfigs(dir: string, only?: readonly string[]): LoadedConfigs {
   const problems: string[] = [];
@@ -223,16 +309,18 @@ export function loadConfigs(dir: string, only?: readonly string[]): LoadedConfig
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
   }
-  const bootstrap = loadBootstrapConfig(dir);
-  problems.push(...bootstrap.problems);
+  const { accounts, problems: bootstrapProblems } = loadBootstrapAccounts(dir);
+  problems.push(...bootstrapProblems);
   // Cross-checks only make sense on configs that are valid on their own.
-  if (bootstrap.config && problems.length === 0) {
-    problems.push(...bootstrapConsistencyProblems(bootstrap.config, environments, basename(dir)));
+  if (accounts.length > 0 && problems.length === 0) {
+    const single = accounts.length === 1 && accounts[0]!.stack === BOOTSTRAP;
+    problems.push(...(single ? bootstrapConsistencyProblems(accounts[0]!.config, environments, basename(dir)) : accountConsistencyProblems(accounts, environments, basename(dir))));
   }
   if (only?.length) {
     // Names come from the files, so a file with errors is still a known name.
     const known = environmentFiles(dir).map((f) => basename(f).replace(/\.ya?ml$/, ""));
     if (existsSync(join(dir, "bootstrap.yaml"))) known.push(BOOTSTRAP);
+    known.push(...accounts.filter((a) => a.stack !== BOOTSTRAP).map((a) => a.stack));
     for (const name of only) {
       if (!known.includes(name)) {
         problems.push(`--env ${name}: no ${basename(dir)}/${name}.yaml; expected one of ${known.join(", ")}`);
@@ -240,9 +328,9 @@ export function loadConfigs(dir: string, only?: readonly string[]): LoadedConfig
     }
   }
   if (problems.length) throw new ConfigError(problems);
-  if (!only?.length) return { environments, bootstrap: bootstrap.config };
+  if (!only?.length) return { environments, bootstraps: accounts };
   return {
     environments: environments.filter((c) => only.includes(c.environment)),
-    bootstrap: only.includes(BOOTSTRAP) ? bootstrap.config : undefined,
+    bootstraps: accounts.filter((a) => only.includes(a.stack)),
   };
 }

@@ -21,9 +21,9 @@ function run(argv: string[]): number {
   const scratch = mkdtempSync(join(tmpdir(), "policy-"));
   const observed: { policy?: PolicyReport } = {};
   try {
-    const { environments, bootstrap } = loadConfigs("config", commandLine.environments);
+    const { environments, bootstraps } = loadConfigs("config", commandLine.environments);
     try {
-      synthesize(environments, join(scratch, "cdktf.out"), bootstrap, { onPolicyReport: (policy) => (observed.policy = policy) });
+      synthesize(environments, join(scratch, "cdktf.out"), bootstraps, { onPolicyReport: (policy) => (observed.policy = policy) });
     } catch (error) {
       // Policy errors are the report's business; anything else that stops the synth is not.
       if (!(error instanceof SynthError) || !observed.policy) throw error;

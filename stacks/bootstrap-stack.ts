@@ -34,7 +34,8 @@ export const GITHUB_OIDC_URL = "https://token.actions.githubusercontent.com";
 const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 const STS_AUDIENCE = "sts.amazonaws.com";
 /** Relative to cdktf.out/stacks/bootstrap, i.e. the repository root: outside cdktf.out, which every synth replaces. */
-export const BOOTSTRAP_LOCAL_STATE_PATH = "../../../terraform.bootstrap.tfstate";
+/** Local state of a bootstrap stack before it moves into its bucket: next to the repository, never in cdktf.out. */
+export const bootstrapLocalStatePath = (stack: string) => `../../../terraform.${stack}.tfstate`;
 
 export class BootstrapStack extends TerraformStack {
   readonly bucket: S3Bucket;
@@ -49,8 +50,9 @@ export class BootstrapStack extends TerraformStack {
   private readonly partition: string;
   private readonly bucketArn: string;
 
-  constructor(scope: Construct, config: BootstrapConfig) {
-    super(scope, BOOTSTRAP);
+  /** `stack`: `bootstrap` for the one-account layout, `bootstrap-<name>` per account. */
+  constructor(scope: Construct, config: BootstrapConfig, stack: string = BOOTSTRAP) {
+    super(scope, stack);
     this.config = config;
     this.partition = partitionOf(config.aws.region);
     this.bucketArn = `arn:${this.partition}:s3:::${config.state.bucket}`;
@@ -96,7 +98,7 @@ export class BootstrapStack extends TerraformStack {
   private addBackend(): void {
     const { config } = this;
     if (config.backend === "local") {
-      new LocalBackend(this, { path: BOOTSTRAP_LOCAL_STATE_PATH });
+      new LocalBackend(this, { path: bootstrapLocalStatePath(this.node.id) });
       return;
     }
     const backend = new S3Backend(this, {

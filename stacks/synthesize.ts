@@ -2,7 +2,7 @@
 // and only then swapped in, so a failing synth leaves the previous cdktf.out untouched.
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import type { BootstrapConfig } from "../config/bootstrap-schema";
+import type { BootstrapAccount } from "../config/bootstrap-schema";
 import type { EnvironmentConfig } from "../config/schema";
 import { Policy, type PolicyReport } from "../constructs/policies";
 import { buildApp } from "./app";
@@ -66,7 +66,7 @@ export interface SynthObserver {
 export function synthesize(
   configs: readonly EnvironmentConfig[],
   outdir: string,
-  bootstrap?: BootstrapConfig,
+  bootstraps: readonly BootstrapAccount[] = [],
   observer: SynthObserver = {},
 ): StackReport[] {
   // Report every error annotation of every stack instead of stopping at the first stack (CDKTF-FACTS).
@@ -75,7 +75,7 @@ export function synthesize(
   const staging = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
-    const app = buildApp(configs, staging, bootstrap);
+    const app = buildApp(configs, staging, bootstraps);
     app.synth();
     const policy = Policy.reportOf(app);
     if (policy) observer.onPolicyReport?.(policy);

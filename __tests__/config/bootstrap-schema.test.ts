@@ -159,14 +159,14 @@ describe("loadConfigs", () => {
   it("loads every environment and the bootstrap config without --env", () => {
     const loaded = loadConfigs(CONFIG_DIR);
     expect(loaded.environments.map((c) => c.environment)).toEqual(["local", "production", "staging"]);
-    expect(loaded.bootstrap?.state.bucket).toBe("example-tfstate");
+    expect(loaded.bootstraps.map((b) => [b.stack, b.config.state.bucket])).toEqual([["bootstrap", "example-tfstate"]]);
   });
 
   it("selects only the bootstrap stack with --env bootstrap, and leaves it out otherwise", () => {
-    expect(loadConfigs(CONFIG_DIR, ["bootstrap"])).toEqual({ environments: [], bootstrap: shipped });
+    expect(loadConfigs(CONFIG_DIR, ["bootstrap"])).toEqual({ environments: [], bootstraps: [{ stack: "bootstrap", file: "config/bootstrap.yaml", config: shipped }] });
     const staged = loadConfigs(CONFIG_DIR, ["staging"]);
     expect(staged.environments.map((c) => c.environment)).toEqual(["staging"]);
-    expect(staged.bootstrap).toBeUndefined();
+    expect(staged.bootstraps).toEqual([]);
   });
 
   it("reports the environment configs' and the bootstrap config's errors together", () => {
@@ -191,7 +191,7 @@ describe("loadConfigs", () => {
 
   it("works without a bootstrap.yaml, and says so when --env bootstrap asks for it", () => {
     const dir = configDir({ "bootstrap.yaml": null });
-    expect(loadConfigs(dir).bootstrap).toBeUndefined();
+    expect(loadConfigs(dir).bootstraps).toEqual([]);
     expect(configErrorOf(() => loadConfigs(dir, ["bootstrap"]))).toEqual([
       "--env bootstrap: no config/bootstrap.yaml; expected one of local, production, staging",
     ]);

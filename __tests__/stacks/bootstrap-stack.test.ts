@@ -1,8 +1,13 @@
-// The bootstrap stack as synthesized from the shipped config/bootstrap.yaml, plus one SSE-S3 variant.
-import { readFileSync } from "node:fs";
+// The bootstrap stack as synthesized from the shipped config/bootstrap.yaml, plus one SSE-S3 variant,
+// and the one-account-per-environment layout (config/bootstrap/<name>.yaml).
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
-import { parseBootstrapConfig, type BootstrapConfig } from "../../config/bootstrap-schema";
+import { loadConfigs, parseBootstrapConfig, type BootstrapConfig } from "../../config/bootstrap-schema";
+import { Policy } from "../../constructs/policies";
+import { buildApp } from "../../stacks/app";
+import { ACCOUNTS, multiAccountConfigDir } from "../config/multi-account-fixture";
 import { parseYamlFile } from "../../config/schema";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { resourcesOf, type TerraformJson } from "./helpers";
@@ -263,5 +268,37 @@ describe("bootstrap stack: backend and outputs", () => {
   it("pins the provider to the configured account and region", () => {
     const [aws] = kms.provider?.aws ?? [];
     expect(aws).toMatchObject({ region: "eu-north-1", allowed_account_ids: ["123456789012"] });
+  });
+});
+
+describe("one AWS account per environment (config/bootstrap/<name>.yaml)", () => {
+  const { environments, bootstraps } = loadConfigs(multiAccountConfigDir());
+  const outdir = mkdtempSync(join(tmpdir(), "multi-account-"));
+  const app = buildApp(environments, outdir, bootstraps);
+  app.synth();
+  const stackText = (name: string) => readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8");
+  const stack = (name: string) => JSON.parse(stackText(name)) as TerraformJson;
+  const report = Policy.reportOf(app)!;
+
+  it("synthesizes one bootstrap stack per account, each with roles only for its environments and exact subjects", () => {
+    for (const [env, other] of [["staging", "production"], ["production", "staging"]] as const) {
+      const json = stack(`bootstrap-${env}-account`);
+      expect(Object.values(resourcesOf(json, "aws_iam_role")).map((r) => String(r.name)).sort()).toEqual([`gitops-apply-${env}`, "gitops-plan"]);
+      expect(subjectsOf(trustOf(json, `gitops-apply-${env}`))).toEqual([`repo:example/infra:environment:${env}`]);
+      expect(JSON.stringify(json)).not.toContain(`gitops-apply-${other}`);
+    }
+  });
+
+  it("pins each environment's stacks to its own account and bucket, and names no ARN of the other account", () => {
+    for (const [env, account, other] of [["staging", ACCOUNTS.staging, ACCOUNTS.production], ["production", ACCOUNTS.production, ACCOUNTS.staging]] as const) {
+      const cluster = stack(`${env}-cluster`) as TerraformJson & { provider: { aws: { allowed_account_ids: string[] }[] } };
+      expect(cluster.provider.aws[0]?.allowed_account_ids).toEqual([account]);
+      expect((cluster.terraform.backend as Record<string, { bucket?: string }>).s3?.bucket).toBe(`${env}-tfstate`);
+      for (const name of [`${env}-cluster`, `${env}-gitops`, `bootstrap-${env}-account`]) expect([name, stackText(name).includes(other)]).toEqual([name, false]);
+    }
+  });
+
+  it("passes every guardrail on every stack of both layouts", () => {
+    expect(report.findings.filter((f) => f.status === "error" || f.status === "warning")).toEqual([]);
   });
 });

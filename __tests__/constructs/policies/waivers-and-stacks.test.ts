@@ -57,8 +57,8 @@ describe("waivers", () => {
 });
 
 describe("the project's stacks", () => {
-  const { environments, bootstrap } = loadConfigs(join(__dirname, "../../../config"));
-  const app = buildApp(environments, mkdtempSync(join(tmpdir(), "policy-stacks-")), bootstrap);
+  const { environments, bootstraps } = loadConfigs(join(__dirname, "../../../config"));
+  const app = buildApp(environments, mkdtempSync(join(tmpdir(), "policy-stacks-")), bootstraps);
   app.synth();
   const report = Policy.reportOf(app)!;
 
