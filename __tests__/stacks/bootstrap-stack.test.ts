@@ -8,6 +8,9 @@ import { loadConfigs, parseBootstrapConfig, type BootstrapConfig } from "../../c
 import { Policy } from "../../constructs/policies";
 import { buildApp } from "../../stacks/app";
 import { ACCOUNTS, multiAccountConfigDir } from "../config/multi-account-fixture";
+import { PLAN_ROLE } from "../../automation/plan-role";
+import { PLAN_ROLE_NAME } from "../../config/bootstrap-schema";
+import { runCli } from "../automation/support/memory-io";
 import { parseYamlFile } from "../../config/schema";
 import { BootstrapStack } from "../../stacks/bootstrap-stack";
 import { resourcesOf, type TerraformJson } from "./helpers";
@@ -295,6 +298,15 @@ describe("one AWS account per environment (config/bootstrap/<name>.yaml)", () =>
       expect(cluster.provider.aws[0]?.allowed_account_ids).toEqual([account]);
       expect((cluster.terraform.backend as Record<string, { bucket?: string }>).s3?.bucket).toBe(`${env}-tfstate`);
       for (const name of [`${env}-cluster`, `${env}-gitops`, `bootstrap-${env}-account`]) expect([name, stackText(name).includes(other)]).toEqual([name, false]);
+    }
+  });
+
+  it("gives the plan workflow each environment's own plan role (gitops plan-role), matching the bootstrap's role name", async () => {
+    expect(PLAN_ROLE).toBe(PLAN_ROLE_NAME);
+    for (const [env, account] of Object.entries(ACCOUNTS)) {
+      const r = await runCli(["plan-role", "--cdktf-out", outdir, "--env", env]);
+      expect(r).toMatchObject({ code: 0, stdout: `arn:aws:iam::${account}:role/gitops-plan\n` });
+      expect(stackText(`bootstrap-${env}-account`)).toContain('"name": "gitops-plan"');
     }
   });
 

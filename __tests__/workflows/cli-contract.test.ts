@@ -19,7 +19,7 @@ const cli = new Map(createProgram(processIo()).commands.map((c) => [c.name(), ne
 
 describe("gitops commands the workflows call", () => {
   it("are found in the workflows (the parser sees them)", () => {
-    expect(new Set(calls.map((c) => c.subcommand))).toEqual(new Set(["changed", "plan", "render", "comment", "apply", "drift", "unlock", "allow-destroy", "preview"]));
+    expect(new Set(calls.map((c) => c.subcommand))).toEqual(new Set(["changed", "plan", "render", "comment", "apply", "drift", "unlock", "allow-destroy", "preview", "plan-role"]));
   });
 
   it.each([...new Set(calls.map((c) => c.subcommand))])("`gitops %s` exists in automation/cli.ts", (subcommand) => {

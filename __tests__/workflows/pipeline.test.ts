@@ -111,8 +111,8 @@ describe("plan.yml", () => {
   it("plans strictly, only what changed versus the base, with allow-destroy only when it counts", () => {
     const job = plan.jobs.plan as Job;
     const calls = scriptsOf(job).flatMap(gitopsCalls);
-    expect(calls.map((c) => c.subcommand)).toEqual(["allow-destroy", "plan"]);
-    expect(calls[1]?.options).toEqual(expect.arrayContaining(["--changed-from", "--strict", "--labels", "--env", "--out"]));
+    expect(calls.map((c) => c.subcommand)).toEqual(["plan-role", "allow-destroy", "plan"]);
+    expect(calls[2]?.options).toEqual(expect.arrayContaining(["--changed-from", "--strict", "--labels", "--env", "--out"]));
     const planStep = step(job, (s) => s.id === "plan");
     expect(planStep.run).toContain('--labels "$PR_LABELS"');
     // Not the PR's labels as they are: the allow-destroy step's verdict (who added it, when, with what access).
@@ -226,7 +226,7 @@ describe("runners", () => {
     for (const { file, id, job } of jobs) {
       const steps = stepsOf(job);
       const check = steps.findIndex((s) => (s.run ?? "").includes("if ! command -v aws >/dev/null 2>&1; then"));
-      const gitops = steps.findIndex((s) => /gitops -- (?:plan|apply|drift|unlock)\b/.test(s.run ?? ""));
+      const gitops = steps.findIndex((s) => /gitops -- (?:plan|apply|drift|unlock)(?:\s|$)/.test(s.run ?? ""));
       expect({ where: `${file}#${id}`, checked: check >= 0 && check < gitops }).toEqual({ where: `${file}#${id}`, checked: true });
       expect(steps[check]?.run).toContain("install AWS CLI v2");
     }
@@ -356,8 +356,9 @@ describe("terraform setup", () => {
 
   it("plan and drift use the read-only plan role; apply uses the environment's apply role", () => {
     const role = (file: string, id: string) => step(workflowByFile(files, file).jobs[id] as Job, (s) => s.uses?.startsWith("aws-actions/") === true).with?.["role-to-assume"];
-    expect(role("plan.yml", "plan")).toBe("${{ vars.GITOPS_PLAN_ROLE_ARN }}");
-    expect(role("drift.yml", "drift")).toBe("${{ vars.GITOPS_PLAN_ROLE_ARN }}");
+    // The plan role of the environment's account (gitops plan-role), unless the repository variable is set.
+    expect(role("plan.yml", "plan")).toBe("${{ vars.GITOPS_PLAN_ROLE_ARN || steps.plan-role.outputs.arn }}");
+    expect(role("drift.yml", "drift")).toBe("${{ vars.GITOPS_PLAN_ROLE_ARN || steps.plan-role.outputs.arn }}");
     expect(role("apply-environment.yml", "apply")).toBe("${{ vars.GITOPS_APPLY_ROLE_ARN }}");
   });
 
@@ -486,8 +487,8 @@ describe("drift.yml", () => {
     const job = drift.jobs.drift as Job;
     expect(job.permissions).toEqual({ contents: "read", "id-token": "write", issues: "write" });
     const calls = scriptsOf(job).flatMap(gitopsCalls);
-    expect(calls.map((c) => c.subcommand)).toEqual(["drift"]);
-    expect(calls[0]?.options).toEqual(["--env", "--repo"]);
+    expect(calls.map((c) => c.subcommand)).toEqual(["plan-role", "drift"]);
+    expect(calls[1]?.options).toEqual(["--env", "--repo"]);
   });
 });
 

@@ -154,7 +154,9 @@ describe("credentials", () => {
     expect(assume.length).toBeGreaterThanOrEqual(3);
     for (const step of assume) {
       expect(Object.keys(step.with ?? {}).sort()).toEqual(["aws-region", "role-duration-seconds", "role-session-name", "role-to-assume"]);
-      expect(step.with?.["role-to-assume"]).toMatch(/^\$\{\{ vars\.GITOPS_(PLAN|APPLY)_ROLE_ARN \}\}$/);
+      // The apply role per GitHub environment; the plan role derived from the environment's account
+      // (gitops plan-role), unless the repository variable overrides it.
+      expect(step.with?.["role-to-assume"]).toMatch(/^\$\{\{ vars\.GITOPS_APPLY_ROLE_ARN \}\}$|^\$\{\{ vars\.GITOPS_PLAN_ROLE_ARN \|\| steps\.plan-role\.outputs\.arn \}\}$/);
     }
   });
 
@@ -180,7 +182,7 @@ describe("credentials", () => {
     for (const m of inSteps) {
       const run = stepOf(m)?.run ?? "";
       if (m.endsWith("GITOPS_MASKS")) {
-        expect([m, run]).toEqual([m, expect.stringMatching(/gitops -- (?:plan|apply|drift)\b/)]);
+        expect([m, run]).toEqual([m, expect.stringMatching(/gitops -- (?:plan|apply|drift)(?:\s|$)/)]);
       } else {
         // The key is written to a private file by a step of its own; terraform's step never has it in
         // its environment, where the configuration under review could read it.
@@ -188,7 +190,7 @@ describe("credentials", () => {
         expect([m, /npm|gitops|terraform/.test(run)]).toEqual([m, false]);
       }
     }
-    const cliSteps = jobs.flatMap((j) => stepsOf(j.job).filter((s) => /gitops -- (?:plan|apply)\b/.test(s.run ?? "")));
+    const cliSteps = jobs.flatMap((j) => stepsOf(j.job).filter((s) => /gitops -- (?:plan|apply)(?:\s|$)/.test(s.run ?? "")));
     expect(cliSteps.length).toBeGreaterThanOrEqual(2);
     for (const step of cliSteps) {
       expect(step.env?.GITOPS_FINGERPRINT_KEY).toBeUndefined();

@@ -6,10 +6,11 @@ import { commentCommand } from "./comment";
 import { diffCommand } from "./diff";
 import { driftCommand } from "./drift";
 import { planCommand } from "./plan";
+import { planRoleCommand } from "./plan-role";
 import { previewCommand } from "./preview";
 import { renderCommand } from "./render";
 import { summarizeCommand } from "./summarize";
 import type { CommandModule } from "./types";
 import { unlockCommand } from "./unlock";
 
-export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand, unlockCommand, allowDestroyCommand, previewCommand];
+export const commands: readonly CommandModule[] = [changedCommand, summarizeCommand, renderCommand, commentCommand, planCommand, applyCommand, diffCommand, driftCommand, unlockCommand, allowDestroyCommand, previewCommand, planRoleCommand];
