@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFingerprints } from "../../automation/render/comment";
+import { writeSynthOutput } from "./support/fake-terraform";
 import { runCli } from "./support/memory-io";
 import { fixture } from "./support/paths";
 
@@ -112,5 +113,15 @@ describe("the bundled CLI (one real process)", () => {
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(/^error: .*SOURCES\.md: not valid JSON/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("gitops plan-role", () => {
+  it("refuses a stack whose provider does not pin exactly one account, and an unknown environment", async () => {
+    const synth = writeSynthOutput(join(tmp, "plan-role", "cdktf.out"), { "qa-cluster": [] });
+    const unpinned = await runCli(["plan-role", "--cdktf-out", synth, "--env", "qa"]);
+    expect(unpinned.code).toBe(2);
+    expect(unpinned.stderr).toContain("expected the AWS provider to allow exactly one account and name a region (aws.allowedAccountIds in config/qa.yaml), got []");
+    expect((await runCli(["plan-role", "--cdktf-out", synth, "--env", "prod"])).stderr).toContain("--env prod: no prod-cluster stack");
   });
 });
