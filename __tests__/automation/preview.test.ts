@@ -142,6 +142,14 @@ const edit = (file: string, from: string, to: string) => {
     );
   });
 
+  it("validates the head render against the Kubernetes schemas: a wrong field type is an error finding", async () => {
+    const c = checkouts((head) => edit(join(head, "gitops/workloads/podinfo/overlays/production/deployment-patch.yaml"), "replicas: 3", 'replicas: "three"'));
+    const production = await preview(c, "production");
+    expect(production.findings).toEqual([
+      { severity: "error", object: "Deployment/podinfo/podinfo", message: expect.stringMatching(/^schema \(apps\/v1 Deployment\): .*replicas.*integer/) },
+    ]);
+  });
+
   it("docs/reviewing-app-changes.md shows the example exactly as the CLI writes it (regenerate: node scripts/render-preview-example.mjs)", async () => {
     const c = checkouts((head) => edit(join(head, "gitops/workloads/podinfo/overlays/staging/kustomization.yaml"), "newTag: 6.9.2", "newTag: 6.9.3"));
     const r = await runCli(["preview", "--base", c.base, "--head", c.head], { previewIo: io });

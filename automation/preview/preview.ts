@@ -111,6 +111,8 @@ function diffObjects(base: readonly KubeObject[], head: readonly KubeObject[], n
 }
 
 export async function previewEnvironment(io: PreviewIo, baseRoot: string, headRoot: string, env: string): Promise<EnvironmentPreview> {
+  // Loaded here, not at startup: the schemas are large and only the preview needs them.
+  const { schemaFinding } = await import("./schema");
   const [base, head] = await Promise.all([appManifests(io, baseRoot, env), appManifests(io, headRoot, env)]);
   const apps: AppPreview[] = [];
   const deletions: string[] = [];
@@ -121,6 +123,8 @@ export async function previewEnvironment(io: PreviewIo, baseRoot: string, headRo
     const h = head.get(id);
     const status = !b ? "added" : !h ? "removed" : JSON.stringify(b) === JSON.stringify(h) ? "unchanged" : "changed";
     const fields = b && h ? fieldChanges(b, h) : [];
+    const appSchema = h && status !== "unchanged" ? schemaFinding(h, `${kind}/${h.metadata.namespace ?? ""}/${name}`) : undefined;
+    if (appSchema) findings.push(appSchema);
     let objects: ObjectDiff | undefined;
     let notRendered: string | undefined;
     if (kind === "Application") {
@@ -132,7 +136,10 @@ export async function previewEnvironment(io: PreviewIo, baseRoot: string, headRo
         if (before !== undefined || after !== undefined) {
           const namespace = destinationNamespace(h ?? b);
           objects = diffObjects(before ?? [], after ?? [], namespace);
-          if (h && after) findings.push(...checkObjects(after, (o) => objectKey(o, namespace), enforcesRestricted(h, after)));
+          if (h && after) {
+            findings.push(...checkObjects(after, (o) => objectKey(o, namespace), enforcesRestricted(h, after)));
+            findings.push(...after.flatMap((o) => schemaFinding(o, objectKey(o, namespace)) ?? []));
+          }
           if (status === "removed") {
             deletions.push(`Application ${name} is removed: Argo CD deletes everything it deployed (${objects.removed.length} objects: ${objects.removed.join(", ") || "none rendered"})`);
           } else if (objects.removed.length > 0) {
