@@ -5,13 +5,12 @@
  */
 module.exports = {
   testEnvironment: "node",
-  resolver: "<rootDir>/__tests__/resolver.js",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
   transform: {
     "^.+\\.(t|j)s$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
-  transformIgnorePatterns: ["/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|universal-github-app-jwt|content-type|json-with-bigint|kubernetes-models|@kubernetes-models|is-cidr|cidr-regex)/)"],
+  transformIgnorePatterns: ["/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|universal-github-app-jwt|content-type|json-with-bigint)/)"],
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   globalSetup: "<rootDir>/__tests__/global-setup.js",
   globalTeardown: "<rootDir>/__tests__/global-teardown.js",
