@@ -187,3 +187,23 @@ describe("gitops preview without kubectl, and image references", () => {
     expect(imageProblem(image)).toBe(problem);
   });
 });
+
+describe("the preview comment's size", () => {
+  it("stays within the limit, keeping every environment's summary line and its deletions", () => {
+    const many = Array.from({ length: 400 }, (_, i) => ({ key: `ConfigMap/apps/config-${i}`, changes: [{ path: "data.settings", before: "a".repeat(100), after: "b".repeat(100) }] }));
+    const env = (name: string, deletions: string[]) => ({
+      env: name,
+      apps: [{ name: "podinfo", kind: "Application" as const, status: "changed" as const, fields: [], objects: { added: [], removed: [], changed: many } }],
+      deletions,
+      findings: [],
+    });
+    const previews = [env("production", ["Application old-app is removed: Argo CD deletes everything it deployed"]), env("staging", [])];
+    const full = renderPreviewComment(previews);
+    const limited = renderPreviewComment(previews, 20_000);
+    expect(full.length).toBeGreaterThan(20_000);
+    expect(limited.length).toBeLessThanOrEqual(20_000);
+    for (const line of ["⚠️ `production`: 1 changed, 400 objects changed, 1 deletion", "📝 `staging`: 1 changed, 400 objects changed", "Application old-app is removed"]) {
+      expect(limited).toContain(line);
+    }
+  });
+});
