@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { AMI_TYPES, amiArchitecture, instanceArchitecture, type AmiType } from "../constructs/eks-cluster/ami";
+import { supportsExternalSecretsV1 } from "../constructs/argocd/repo-credentials-values";
 import { isValidIpv4Cidr } from "../constructs/network/cidr";
 import { partitionOf } from "../constructs/partition";
 import { LATEST_KUBERNETES_VERSION } from "../constructs/policies/kubernetes-versions";
@@ -117,6 +118,21 @@ const GitopsSchema = z.strictObject({
   highAvailability: z.boolean({ error: "expected true or false" }).default(false),
   /** Set when SSO is configured: disables the built-in admin user. */
   sso: z.boolean({ error: "expected true or false" }).default(false),
+  /**
+   * A private repository's credential, kept out of Git and Terraform state: External Secrets Operator
+   * syncs it from this Secrets Manager secret into Argo CD. Unset: public, or a Secret made by hand.
+   */
+  repoCredentials: z
+    .strictObject({
+      from: z.literal("awsSecretsManager", { error: 'expected "awsSecretsManager"' }),
+      secretName: matching(/^[\w/+=.@-]{1,512}$/, "a Secrets Manager secret name (not an ARN) like gitops/argocd-repo"),
+      externalSecretsChartVersion: matching(PINNED_VERSION, "a pinned chart version like 2.0.0").refine(supportsExternalSecretsV1, {
+        error: "expected external-secrets chart 0.16.0 or newer (the external-secrets.io/v1 API)",
+      }),
+      /** The customer managed KMS key the secret is encrypted with; unset for aws/secretsmanager. */
+      kmsKeyArn: matching(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]{32,36}$/, "a KMS key ARN (not an alias)").optional(),
+    })
+    .optional(),
 });
 
 const StateSchema = z.strictObject({
@@ -250,7 +266,14 @@ function crossFieldProblems(file: string, raw: Record<string, unknown>, expected
       `${file}: gitops.serverExposure: expected "clusterIp", got "${gitops.serverExposure}": it needs a load balancer controller (the AWS Load Balancer Controller on EKS), which this project does not install, so the Argo CD release would time out and roll back; use clusterIp and kubectl port-forward (docs/cluster-access.md)`,
     );
   }
-  if ("local" in raw) return problems;
+  if ("local" in raw) {
+    if (gitops.repoCredentials !== undefined) {
+      problems.push(
+        `${file}: gitops.repoCredentials: expected no repoCredentials in a local environment, got one: it reads AWS Secrets Manager through EKS Pod Identity, which a local cluster does not have; create the repository Secret by hand (docs/cluster-access.md)`,
+      );
+    }
+    return problems;
+  }
   const nodeGroups = isRecord(raw.cluster) ? raw.cluster.nodeGroups : undefined;
   if (isRecord(nodeGroups)) {
     if (Object.keys(nodeGroups).length === 0) problems.push(`${file}: cluster.nodeGroups: expected at least one node group, got none`);

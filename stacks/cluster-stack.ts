@@ -3,7 +3,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { AwsEnvironmentConfig } from "../config/schema";
-import { ARGOCD_DEFAULTS } from "../constructs/argocd";
+import { RepoCredentialsAccess } from "../constructs/argocd/repo-credentials-access";
 import { EksCluster } from "../constructs/eks-cluster";
 import { Network } from "../constructs/network";
 import { partitionOf } from "../constructs/partition";
@@ -50,11 +50,21 @@ export class ClusterStack extends TerraformStack {
       // On by default where an outage costs most; a config can say otherwise either way.
       zonalShift: config.cluster.zonalShift ?? config.environment === "production",
       addonVersions: config.cluster.addonVersions,
-      // The gitops stack installs Argo CD's Helm releases there, with ArgoCd's default namespace.
-      readerSecretsNamespace: ARGOCD_DEFAULTS.namespace,
       nodeGroups: config.cluster.nodeGroups,
       tags: config.tags,
     });
+
+    const repoCredentials = config.gitops.repoCredentials;
+    if (repoCredentials) {
+      // The role External Secrets Operator (installed by the gitops stack) reads the credential with.
+      new RepoCredentialsAccess(this, "argocd-repo-credentials", {
+        clusterName: this.eks.clusterName,
+        partition: partitionOf(config.aws.region),
+        region: config.aws.region,
+        secretName: repoCredentials.secretName,
+        kmsKeyArn: repoCredentials.kmsKeyArn,
+      });
+    }
 
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { value: this.eks.clusterName });

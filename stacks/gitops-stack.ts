@@ -9,6 +9,17 @@ import { ArgoCd } from "../constructs/argocd";
 import { addS3Backend } from "./backend";
 import type { ClusterStack } from "./cluster-stack";
 
+/**
+ * Helm records each release (its values and rendered manifests) in the release's namespace: as Secrets
+ * by default, as ConfigMaps with this driver. Every plan refreshes those records with the read-only
+ * plan role, and ConfigMaps need only AmazonEKSViewPolicy, which excludes Secrets; so the plan role
+ * can read no Secret on the cluster, not Argo CD's repository credential nor its admin password.
+ * The records hold nothing the Terraform state does not (guardrail STATE001 keeps secrets out of both).
+ * Changing the driver makes Helm forget existing releases: decide it before the first apply.
+ * https://registry.terraform.io/providers/hashicorp/helm/latest/docs#helm_driver
+ */
+export const HELM_DRIVER = "configmap";
+
 function addArgoCd(stack: TerraformStack, config: EnvironmentConfig): ArgoCd {
   const argocd = new ArgoCd(stack, "argocd", {
     chartVersion: config.gitops.argocdChartVersion,
@@ -20,6 +31,15 @@ function addArgoCd(stack: TerraformStack, config: EnvironmentConfig): ArgoCd {
     hostname: config.gitops.hostname,
     highAvailability: config.gitops.highAvailability,
     sso: config.gitops.sso,
+    // Refused at config load for local environments (no EKS Pod Identity there).
+    repoCredentials:
+      config.kind === "aws" && config.gitops.repoCredentials
+        ? {
+            region: config.aws.region,
+            secretName: config.gitops.repoCredentials.secretName,
+            externalSecretsChartVersion: config.gitops.repoCredentials.externalSecretsChartVersion,
+          }
+        : undefined,
   });
   // Only how to reach the UI: the initial admin password stays in its Secret, never in an output.
   new TerraformOutput(stack, "argocd_url", { value: argocd.accessHint });
@@ -45,7 +65,7 @@ export class GitopsStack extends TerraformStack {
       clusterCaCertificate: Fn.base64decode(cluster.eks.clusterCertificateAuthority),
     };
     new KubernetesProvider(this, "kubernetes", { ...connection, exec: [exec] });
-    new HelmProvider(this, "helm", { kubernetes: { ...connection, exec } });
+    new HelmProvider(this, "helm", { kubernetes: { ...connection, exec }, helmDriver: HELM_DRIVER });
     this.argocd = addArgoCd(this, config);
   }
 }
@@ -60,7 +80,7 @@ export class LocalGitopsStack extends TerraformStack {
     new LocalBackend(this, { path: `../../../terraform.${config.environment}-gitops.tfstate` });
     const connection = { configPath: config.local.kubeconfigPath, configContext: config.local.kubeContext };
     new KubernetesProvider(this, "kubernetes", connection);
-    new HelmProvider(this, "helm", { kubernetes: connection });
+    new HelmProvider(this, "helm", { kubernetes: connection, helmDriver: HELM_DRIVER });
     this.argocd = addArgoCd(this, config);
   }
 }

@@ -84,6 +84,29 @@ describe("environment config", () => {
     expect(problemsOf(text).join("\n")).toContain(`config/staging.yaml: ${expected}`);
   });
 
+  it("checks repoCredentials: a secret name, not an ARN, and an external-secrets chart with the v1 API", () => {
+    const text = staging
+      .replace("secretName: gitops/argocd-repo", "secretName: arn:aws:secretsmanager:eu-north-1:123456789012:secret:gitops/argocd-repo")
+      .replace("externalSecretsChartVersion: 2.0.0", "externalSecretsChartVersion: 0.15.1");
+    expect(problemsOf(text)).toEqual([
+      'config/staging.yaml: gitops.repoCredentials.secretName: expected a Secrets Manager secret name (not an ARN) like gitops/argocd-repo, got "arn:aws:secretsmanager:eu-north-1:123456789012:secret:gi...',
+      'config/staging.yaml: gitops.repoCredentials.externalSecretsChartVersion: expected external-secrets chart 0.16.0 or newer (the external-secrets.io/v1 API), got "0.15.1"',
+    ]);
+    expect(problemsOf(staging.replace("from: awsSecretsManager", "from: vault"))).toEqual([
+      'config/staging.yaml: gitops.repoCredentials.from: expected "awsSecretsManager", got "vault"',
+    ]);
+  });
+
+  it("refuses repoCredentials in a local environment, which has no EKS Pod Identity", () => {
+    const local = readFileSync(join(__dirname, "../../config/local.yaml"), "utf8").replace(
+      /^gitops:\n/m,
+      "gitops:\n  repoCredentials:\n    from: awsSecretsManager\n    secretName: gitops/argocd-repo\n    externalSecretsChartVersion: 2.0.0\n",
+    );
+    expect(problemsOf(local, "local")).toEqual([
+      'config/local.yaml: gitops.repoCredentials: expected no repoCredentials in a local environment, got one: it reads AWS Secrets Manager through EKS Pod Identity, which a local cluster does not have; create the repository Secret by hand (docs/cluster-access.md)',
+    ]);
+  });
+
   it.each(["internalLoadBalancer", "ingress"])("refuses serverExposure %s, which nothing in the cluster could serve", (mode) => {
     const text = staging.replace("  targetRevision: main", `  targetRevision: main\n  serverExposure: ${mode}\n  hostname: argocd.example.org`);
     expect(problemsOf(text)).toEqual([

@@ -1,7 +1,16 @@
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { loadEnvironmentConfigs, type EnvironmentConfig } from "../../config/schema";
-import { ArgoCd, type ArgoCdProps, argoCdAppsChartValues, argoCdChartValues, ROOT_PROJECT } from "../../constructs/argocd";
+import {
+  ArgoCd,
+  type ArgoCdProps,
+  argoCdAppsChartValues,
+  argoCdChartValues,
+  externalSecretsChartValues,
+  repositorySecretObjects,
+  ROOT_PROJECT,
+  supportsExternalSecretsV1,
+} from "../../constructs/argocd";
 
 const configs = loadEnvironmentConfigs(join(__dirname, "../../config"));
 const config = (env: string): EnvironmentConfig => {
@@ -186,9 +195,10 @@ const ARGO_CD_KEYS = [
   "redis.resources",
   "redisSecretInit.resources",
   "redis-ha.enabled",
+  "extraObjects",
 ];
 // Maps whose contents are free-form (argocd-cm entries, annotations, resource quantities).
-const FREE_FORM = ["configs.cm", "server.service.annotations", ".resources"];
+const FREE_FORM = ["configs.cm", "server.service.annotations", ".resources", "resources"];
 
 /** Dotted key paths of a values object, stopping at free-form maps and at lists. */
 function keyPaths(value: unknown, prefix = ""): string[] {
@@ -211,6 +221,32 @@ describe("chart keys", () => {
     }
   });
 
+  it("passes the repository credential's objects to argo-cd as extraObjects", () => {
+    const extraObjects = repositorySecretObjects({ namespace: "argocd", repoUrl: "https://github.com/example/infra", region: "eu-north-1", secretName: "gitops/argocd-repo" });
+    const v = argoCdChartValues({ serverExposure: "clusterIp", highAvailability: false, sso: false, extraObjects });
+    expect(keyPaths(v).filter((k) => !ARGO_CD_KEYS.includes(k))).toEqual([]);
+    expect(v.extraObjects).toEqual(extraObjects);
+    expect(argoCdChartValues({ serverExposure: "clusterIp", highAvailability: false, sso: false })).not.toHaveProperty("extraObjects");
+  });
+
+  // Checked against the external-secrets chart's values.yaml (chart 2.0.0).
+  const EXTERNAL_SECRETS_KEYS = [
+    "installCRDs",
+    "scopedNamespace",
+    "scopedRBAC",
+    "processClusterStore",
+    "processClusterExternalSecret",
+    "processClusterPushSecret",
+    "processPushSecret",
+    "serviceAccount.create",
+    "serviceAccount.name",
+    "resources",
+  ];
+
+  it("sets only external-secrets keys from the checked list", () => {
+    expect(keyPaths(externalSecretsChartValues("argocd")).filter((k) => !EXTERNAL_SECRETS_KEYS.includes(k))).toEqual([]);
+  });
+
   it("sets only argocd-apps keys the chart templates", () => {
     const v = argoCdAppsChartValues({ name: "root", namespace: "argocd", repoUrl: "https://github.com/example/infra", path: "gitops/apps/staging", targetRevision: "main" }) as AppsValues;
     const projectKeys = ["namespace", "finalizers", "description", "sourceRepos", "destinations", "namespaceResourceWhitelist"];
@@ -231,7 +267,24 @@ describe("ArgoCd validation", () => {
     [{ repoUrl: "ftp://example.com/repo" }, 'ArgoCd: invalid prop repoUrl: expected a Git URL (https://, ssh:// or git@), got "ftp://example.com/repo"'],
     [{ targetRevision: " " }, 'ArgoCd: invalid prop targetRevision: expected a branch, tag or commit, got " "'],
     [{ serverExposure: "ingress" as const }, 'ArgoCd: invalid prop hostname: expected a host name when serverExposure is "ingress"'],
+    [
+      { repoCredentials: { region: "eu-north-1", secretName: "gitops/argocd-repo", externalSecretsChartVersion: "0.15.0" } },
+      'ExternalSecretsOperator: invalid prop chartVersion: expected a pinned version 0.16.0 or newer (the external-secrets.io/v1 API), got "0.15.0"',
+    ],
   ])("rejects %j", (over, message) => {
     expect(make(over)).toThrow(message);
+  });
+});
+
+describe("external-secrets chart versions", () => {
+  it.each([
+    ["0.16.0", true],
+    ["0.20.4", true],
+    ["2.0.0", true],
+    ["0.15.1", false],
+    ["0.9.20", false],
+    ["^2.0.0", false],
+  ])("%s supports the external-secrets.io/v1 API: %s", (version, supported) => {
+    expect(supportsExternalSecretsV1(version)).toBe(supported);
   });
 });

@@ -20,7 +20,6 @@ describe("EksCluster validation", () => {
       "EksCluster: invalid prop nodeGroups.default: expected 1 <= minSize <= desiredSize <= maxSize",
     ],
     [{ nodeGroups: {} }, "EksCluster: invalid prop nodeGroups: expected at least one node group, got {}"],
-    [{ readerSecretsNamespace: "Argo_CD" }, 'EksCluster: invalid prop readerSecretsNamespace: expected a namespace name (lower-case letters, digits, -), got "Argo_CD"'],
   ])("rejects %j", (props, message) => {
     expect(() => new EksCluster(stack(), "eks", { ...base, ...props })).toThrow(message);
   });
@@ -41,7 +40,7 @@ describe("EksCluster node launch template and access", () => {
     new EksCluster(s, "eks", { ...base, ...props });
     return JSON.parse(Testing.synth(s)) as Json;
   };
-  const untagged = synth({ readerRoleArns: ["arn:aws:iam::123456789012:role/reader"], readerSecretsNamespace: "platform" });
+  const untagged = synth({ readerRoleArns: ["arn:aws:iam::123456789012:role/reader"] });
   const tagged = synth({ tags: { team: "platform" } });
   const templateOf = (json: Json) => Object.values(json.resource.aws_launch_template ?? {})[0];
 
@@ -54,12 +53,9 @@ describe("EksCluster node launch template and access", () => {
     ]);
   });
 
-  it("lets readers read Secrets only in the configured namespace", () => {
+  it("lets readers read everything but Secrets, nowhere Secrets", () => {
     const grants = Object.values(untagged.resource.aws_eks_access_policy_association ?? {}).map((a) => [a.policy_arn, a.access_scope]);
-    expect(grants).toEqual([
-      ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", { type: "cluster" }],
-      ["arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy", { type: "namespace", namespaces: ["platform"] }],
-    ]);
+    expect(grants).toEqual([["arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy", { type: "cluster" }]]);
   });
 });
 

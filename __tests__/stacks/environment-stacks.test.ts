@@ -81,7 +81,7 @@ describe("<env>-cluster stack", () => {
     expect(stagingCluster?.access_config).toEqual({ authentication_mode: "API", bootstrap_cluster_creator_admin_permissions: false });
   });
 
-  it("gives admins cluster admin, and readers no Secrets outside Argo CD's namespace", () => {
+  it("gives admins cluster admin, and readers no Secret anywhere: Helm's records are ConfigMaps they can read", () => {
     const entries = resourcesOf(staging.cluster, "aws_eks_access_entry");
     const principalOf = (ref: unknown) => entries[/^\$\{aws_eks_access_entry\.([\w-]+)\.principal_arn\}$/.exec(String(ref))?.[1] ?? ""]?.principal_arn;
     const grants = Object.values(resourcesOf(staging.cluster, "aws_eks_access_policy_association")).map((a) => ({
@@ -94,18 +94,11 @@ describe("<env>-cluster stack", () => {
     expect(config.readerRoleArns).toHaveLength(1);
     expect(grants).toEqual([
       { principal: config.adminRoleArns[0], policy: "AmazonEKSClusterAdminPolicy", scope: { type: "cluster" } },
+      // AmazonEKSViewPolicy excludes Secrets: the plan role cannot read Argo CD's repository credential.
       { principal: config.readerRoleArns[0], policy: "AmazonEKSViewPolicy", scope: { type: "cluster" } },
-      // Helm keeps the gitops stack's release state in Secrets there, which a plan must refresh.
-      { principal: config.readerRoleArns[0], policy: "AmazonEKSAdminViewPolicy", scope: { type: "namespace", namespaces: ["argocd"] } },
     ]);
-    // The namespace Helm installs into is the one readers may read Secrets in.
-    const releases = Object.values(resourcesOf(staging.gitops, "helm_release"));
-    expect(releases.length).toBeGreaterThan(0);
-    const namespaces = resourcesOf(staging.gitops, "kubernetes_namespace_v1");
-    for (const release of releases) {
-      const ref = /^\$\{kubernetes_namespace_v1\.([\w-]+)\.metadata\[0\]\.name\}$/.exec(String(release.namespace))?.[1] ?? "";
-      expect(namespaces[ref]?.metadata).toEqual({ name: "argocd" });
-    }
+    // What a plan refreshes: Helm's release records, kept as ConfigMaps (which the view policy covers).
+    for (const json of [staging.gitops, production.gitops, local]) expect(json.provider?.helm?.[0]?.helm_driver).toBe("configmap");
   });
 
   it("gives nodes the cluster security group, which EKS stops adding once the template names interfaces", () => {
@@ -236,6 +229,82 @@ describe("<env>-gitops stack", () => {
   it("exports how to reach Argo CD, never a password", () => {
     expect(Object.keys(staging.gitops.output ?? {})).toEqual(["argocd_url"]);
     expect(staging.gitopsText).not.toMatch(/admin[-_.]?password|argocd-initial-admin-secret/i);
+  });
+});
+
+describe("a private repository's credential stays out of Git and Terraform state", () => {
+  type Manifest = { kind: string; metadata: { name: string; namespace: string }; spec: Record<string, unknown> };
+  const releaseOf = (json: TerraformJson, chart: string) => Object.values(resourcesOf(json, "helm_release")).find((r) => r.chart === chart);
+  const extraObjects = (json: TerraformJson) => (JSON.parse((releaseOf(json, "argo-cd")?.values as string[])[0]!) as { extraObjects?: Manifest[] }).extraObjects ?? [];
+
+  it("Argo CD's release carries an ExternalSecret that writes the repository Secret for exactly gitops.repoUrl", () => {
+    const config = awsConfig("production");
+    const [store, external] = extraObjects(production.gitops);
+    expect(store).toMatchObject({ apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { namespace: "argocd" } });
+    expect(store?.spec).toEqual({ provider: { aws: { service: "SecretsManager", region: "eu-north-1" } } });
+    expect(external?.kind).toBe("ExternalSecret");
+    expect(external?.spec).toMatchObject({
+      secretStoreRef: { kind: "SecretStore", name: store?.metadata.name },
+      target: {
+        template: {
+          mergePolicy: "Merge",
+          metadata: { labels: { "argocd.argoproj.io/secret-type": "repository" } },
+          data: { type: "git", url: config.gitops.repoUrl },
+        },
+      },
+      dataFrom: [{ extract: { key: config.gitops.repoCredentials?.secretName } }],
+    });
+    // The argo-cd chart passes extraObjects through Helm's tpl: a "{{" would be rendered, not kept.
+    expect(JSON.stringify(extraObjects(production.gitops))).not.toContain("{{");
+  });
+
+  it("installs External Secrets Operator first, pinned, confined to Argo CD's namespace", () => {
+    const eso = releaseOf(production.gitops, "external-secrets");
+    expect(eso).toMatchObject({ repository: "https://charts.external-secrets.io", version: "2.0.0", namespace: "external-secrets", wait: true });
+    expect(JSON.parse((eso?.values as string[])[0]!)).toMatchObject({ scopedNamespace: "argocd", scopedRBAC: true, serviceAccount: { name: "external-secrets" } });
+    expect(eso?.depends_on).toEqual([expect.stringMatching(/^kubernetes_namespace_v1\.argocd_namespace_/)]);
+    expect(releaseOf(production.gitops, "argo-cd")?.depends_on).toEqual([expect.stringMatching(/^helm_release\.argocd_external-secrets_release_/)]);
+  });
+
+  it("gives ESO's service account, through EKS Pod Identity, read access to that one secret and nothing else", () => {
+    const [association] = Object.values(resourcesOf(production.cluster, "aws_eks_pod_identity_association")).filter((a) => a.namespace === "external-secrets");
+    expect(association).toMatchObject({ service_account: "external-secrets", cluster_name: expect.stringMatching(/^\$\{aws_eks_cluster\./) });
+    const roleName = String(association?.role_arn).match(/aws_iam_role\.([\w-]+)\.arn/)?.[1];
+    const [policy] = Object.values(resourcesOf(production.cluster, "aws_iam_role_policy")).filter((p) => String(p.role).includes(`aws_iam_role.${roleName}.`));
+    const documentName = String(policy?.policy).match(/aws_iam_policy_document\.([\w-]+)\.json/)?.[1] ?? "";
+    const document = production.cluster.data?.aws_iam_policy_document?.[documentName] as { statement: Array<{ actions: string[]; resources: string[] }> };
+    expect(document.statement).toEqual([
+      expect.objectContaining({
+        actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+        resources: [expect.stringMatching(/^arn:aws:secretsmanager:eu-north-1:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:secret:gitops\/argocd-repo-\?{6}$/)],
+      }),
+    ]);
+  });
+
+  it("decrypts with a customer managed key only through Secrets Manager", () => {
+    const base = awsConfig("staging");
+    const kmsKeyArn = "arn:aws:kms:eu-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const json = synthStacks({ ...base, gitops: { ...base.gitops, repoCredentials: { ...base.gitops.repoCredentials!, kmsKeyArn } } });
+    const documents = Object.values(json.cluster.data?.aws_iam_policy_document ?? {}) as Array<{ statement: Array<Record<string, unknown>> }>;
+    const decrypt = documents.flatMap((d) => d.statement).find((s) => (s.actions as string[]).includes("kms:Decrypt"));
+    expect(decrypt).toMatchObject({ resources: [kmsKeyArn], condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.eu-north-1.amazonaws.com"] }] });
+  });
+
+  it("no stack holds a credential: no Secret, secret version or sensitive Helm value, only the secret's name", () => {
+    for (const json of [staging, production]) {
+      for (const text of [json.clusterText, json.gitopsText]) {
+        expect(text).not.toMatch(/"(kubernetes_secret(_v1)?|aws_secretsmanager_secret_version|aws_ssm_parameter)"|set_sensitive|githubAppPrivateKey|BEGIN [A-Z ]*PRIVATE KEY/);
+      }
+    }
+  });
+
+  it("without repoCredentials there is no ESO, no role and no extra objects", () => {
+    const base = awsConfig("staging");
+    const json = synthStacks({ ...base, gitops: { ...base.gitops, repoCredentials: undefined } });
+    expect(releaseOf(json.gitops, "external-secrets")).toBeUndefined();
+    expect(extraObjects(json.gitops)).toEqual([]);
+    expect(json.clusterText).not.toContain("external-secrets");
+    expect(releaseOf(json.gitops, "argo-cd")?.depends_on).toBeUndefined();
   });
 });
 

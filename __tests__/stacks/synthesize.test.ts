@@ -13,7 +13,7 @@ describe("synthesize", () => {
     const reports = synthesize(configs, outdir);
     expect(reports.map((r) => r.name)).toEqual(["local-gitops", "production-cluster", "production-gitops", "staging-cluster", "staging-gitops"]);
     const gitops = reports.find((r) => r.name === "staging-gitops");
-    expect(gitops).toMatchObject({ outputs: ["argocd_url"], dependencies: ["staging-cluster"], resources: 3 });
+    expect(gitops).toMatchObject({ outputs: ["argocd_url"], dependencies: ["staging-cluster"], resources: 4 }); // namespace, external-secrets, argo-cd, argocd-apps
     expect(reports.find((r) => r.name === "staging-cluster")?.resources).toBeGreaterThan(40);
     expect(formatStackTable(reports).split("\n")[0]).toMatch(/^stack\s+resources\s+outputs\s+depends on$/);
   });

@@ -6,8 +6,17 @@ import { Construct } from "constructs";
 import { invalidProp } from "../errors";
 import { argoCdAppsChartValues, argoCdChartValues, type ServerExposure } from "./values";
 import { ARGOCD_DEFAULTS, type ArgoCdDefaults } from "./defaults";
+import { ExternalSecretsOperator, repositorySecretObjects, type RepoCredentialsProps } from "./repo-credentials";
 
 export { ARGOCD_DEFAULTS } from "./defaults";
+export {
+  EXTERNAL_SECRETS,
+  externalSecretsChartValues,
+  REPO_CREDENTIALS_NAME,
+  repositorySecretObjects,
+  supportsExternalSecretsV1,
+  type RepoCredentialsProps,
+} from "./repo-credentials";
 export {
   argoCdAppsChartValues,
   argoCdChartValues,
@@ -38,6 +47,11 @@ export interface ArgoCdProps {
   readonly highAvailability?: boolean;
   /** SSO is configured: the local admin user is disabled and Dex runs. @default false */
   readonly sso?: boolean;
+  /**
+   * A private repository's credential, synced from AWS Secrets Manager by External Secrets Operator
+   * (installed first). Unset: the repository is public, or its Secret is created by hand.
+   */
+  readonly repoCredentials?: RepoCredentialsProps;
 }
 
 const PINNED_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
@@ -46,6 +60,8 @@ export class ArgoCd extends Construct {
   readonly namespace: string;
   readonly release: Release;
   readonly appsRelease: Release;
+  /** Set when the construct installs External Secrets Operator for the repository credential. */
+  readonly externalSecrets?: ExternalSecretsOperator;
   /** Name of the root Application (app-of-apps) in Argo CD. */
   readonly rootApplicationName: string;
   /** How to reach the UI, for the stack's output. */
@@ -58,16 +74,30 @@ export class ArgoCd extends Construct {
 
     const namespace = new NamespaceV1(this, "namespace", { metadata: { name: p.namespace } });
     this.namespace = namespace.metadata.name;
+    const creds = p.repoCredentials;
+    this.externalSecrets = creds
+      ? new ExternalSecretsOperator(this, "external-secrets", {
+          chartVersion: creds.externalSecretsChartVersion,
+          argoCdNamespace: p.namespace,
+          // Its RBAC is scoped to Argo CD's namespace, which must exist first.
+          dependsOn: [namespace],
+        })
+      : undefined;
+    const extraObjects = creds
+      ? repositorySecretObjects({ namespace: p.namespace, repoUrl: p.repoUrl, region: creds.region, secretName: creds.secretName })
+      : [];
     this.release = new Release(this, "argo-cd", {
       name: "argo-cd",
       namespace: this.namespace,
       repository: p.repository,
       chart: "argo-cd",
       version: p.chartVersion,
-      values: [JSON.stringify(argoCdChartValues(p))],
+      values: [JSON.stringify(argoCdChartValues({ ...p, extraObjects }))],
       atomic: true,
       cleanupOnFail: true,
       timeout: 900,
+      // ESO's CRDs must exist before Helm can map the ExternalSecret among Argo CD's extraObjects.
+      dependsOn: this.externalSecrets ? [this.externalSecrets.release] : undefined,
     });
     this.rootApplicationName = p.rootApplicationName;
     // A second release, not kubernetes_manifest: the Application CRD does not exist when a fresh

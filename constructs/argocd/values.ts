@@ -12,6 +12,8 @@ export interface ArgoCdValuesProps {
   readonly highAvailability: boolean;
   /** With SSO configured, the local admin user is disabled. */
   readonly sso: boolean;
+  /** Extra manifests the release installs (the repository credential's ExternalSecret). */
+  readonly extraObjects?: readonly Record<string, unknown>[];
 }
 
 type Resources = { requests: { cpu: string; memory: string }; limits: { memory: string } };
@@ -81,6 +83,7 @@ export function argoCdChartValues(props: ArgoCdValuesProps): Record<string, unkn
     redis: { resources: resources("50m", "64Mi", "256Mi") },
     redisSecretInit: { resources: resources("10m", "32Mi", "64Mi") },
   };
+  if (props.extraObjects?.length) values.extraObjects = props.extraObjects;
   if (ha) {
     // The chart's documented HA setup: redis-ha replaces the single redis (it needs >= 3 nodes).
     values["redis-ha"] = { enabled: true };

@@ -81,15 +81,11 @@ export interface EksClusterProps {
    */
   readonly addonVersions?: Readonly<Record<string, string>>;
   /**
-   * IAM roles that get read access: AmazonEKSViewPolicy cluster-wide (no Secrets), plus
-   * AmazonEKSAdminViewPolicy (Secrets included) in `readerSecretsNamespace` only. @default []
+   * IAM roles that get read access: AmazonEKSViewPolicy cluster-wide, which excludes Secrets. (The
+   * gitops stacks keep Helm's release records in ConfigMaps, so a plan refreshes them without
+   * reading any Secret.) @default []
    */
   readonly readerRoleArns?: readonly string[];
-  /**
-   * The one namespace where readers may also read Secrets: where Helm keeps the release state of the
-   * gitops stack's helm_release resources, which a plan has to refresh. @default "argocd"
-   */
-  readonly readerSecretsNamespace?: string;
   readonly nodeGroups: Readonly<Record<string, NodeGroupProps>>;
   /** Days CloudWatch keeps control-plane logs. @default 365 */
   readonly logRetentionDays?: number;
@@ -115,7 +111,6 @@ type EksClusterDefaults = Required<
     | "zonalShift"
     | "addonVersions"
     | "readerRoleArns"
-    | "readerSecretsNamespace"
     | "logRetentionDays"
     | "tags"
   >
@@ -135,7 +130,6 @@ export const EKS_CLUSTER_DEFAULTS: EksClusterDefaults = {
   zonalShift: false,
   addonVersions: {},
   readerRoleArns: [],
-  readerSecretsNamespace: "argocd",
   logRetentionDays: 365,
   tags: {},
   diskSizeGiB: 50,
@@ -169,8 +163,6 @@ const ACCESS_POLICY = {
   admin: "AmazonEKSClusterAdminPolicy",
   // Everything but Secrets.
   view: "AmazonEKSViewPolicy",
-  // Secrets too: only ever granted scoped to a namespace.
-  adminView: "AmazonEKSAdminViewPolicy",
 } as const;
 
 /** EC2 resources a node group's Auto Scaling group creates from the launch template. */
@@ -236,7 +228,7 @@ export class EksCluster extends Construct {
     this.allowApiAccess(p.apiAccessFromCidrs, p.apiAccessFromSecurityGroupIds);
     this.grantAdmins("admin", p.adminRoleArns);
     this.grantAdmins("break-glass", p.breakGlassAdminRoleArns);
-    this.grantReaders(p.readerRoleArns, p.readerSecretsNamespace);
+    this.grantReaders(p.readerRoleArns);
 
     // The VPC CNI has a Pod Identity role of its own (below), so nodes do not carry
     // AmazonEKS_CNI_Policy for every pod that reaches their credentials. Pull-only ECR access.
@@ -297,11 +289,10 @@ export class EksCluster extends Construct {
    * Secrets, so a plan of helm_release needs them in the release namespace, and only there: a
    * cluster-wide AdminView would let every pull request's plan read every Secret in the cluster.
    */
-  private grantReaders(roleArns: readonly string[], secretsNamespace: string): void {
+  private grantReaders(roleArns: readonly string[]): void {
     roleArns.forEach((principalArn, i) => {
       const entry = new EksAccessEntry(this, `reader-${i}`, { clusterName: this.cluster.name, principalArn });
       this.associate(`reader-${i}-policy`, entry, ACCESS_POLICY.view, { type: "cluster" });
-      this.associate(`reader-${i}-secrets-policy`, entry, ACCESS_POLICY.adminView, { type: "namespace", namespaces: [secretsNamespace] });
     });
   }
 
@@ -439,10 +430,6 @@ function validate(p: EksClusterProps & EksClusterDefaults): void {
   }
   if (p.endpointPublicAccessCidrs.some((c) => c === "0.0.0.0/0")) {
     throw invalidProp("EksCluster", "endpointPublicAccessCidrs", p.endpointPublicAccessCidrs, "CIDRs narrower than 0.0.0.0/0");
-  }
-  // A Kubernetes namespace name (RFC 1123 label).
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(p.readerSecretsNamespace)) {
-    throw invalidProp("EksCluster", "readerSecretsNamespace", p.readerSecretsNamespace, "a namespace name (lower-case letters, digits, -)");
   }
   if (Object.keys(p.nodeGroups).length === 0) throw invalidProp("EksCluster", "nodeGroups", p.nodeGroups, "at least one node group");
   for (const [name, g] of Object.entries(p.nodeGroups)) {

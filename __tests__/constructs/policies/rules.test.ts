@@ -28,7 +28,9 @@ import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { DataAwsSecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/data-aws-secretsmanager-secret-version";
 import { Release } from "@cdktf/provider-helm/lib/release";
+import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { CONTROL_PLANE_LOG_TYPES } from "../../../constructs/eks-cluster";
@@ -368,6 +370,21 @@ describe("Helm and Argo CD rules", () => {
       "ARGO001",
       release("10.1.1", service({})),
       release("10.1.1", service({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" })),
+      "argo-cd",
+    );
+  });
+});
+
+describe("state rule", () => {
+  const argo = (s: TerraformStack) => new Release(s, "argo-cd", { name: "argo-cd", chart: "argo-cd", repository: "https://argoproj.github.io/argo-helm", version: "10.1.1" });
+
+  it("STATE001 refuses a Kubernetes Secret, a secret version read, and set_sensitive, because the plan role reads state", () => {
+    expectRule("STATE001", (s) => new SecretV1(s, "repo", { metadata: { name: "repo", namespace: "argocd" }, data: { password: "x" } }), argo, "repo");
+    expectRule("STATE001", (s) => new DataAwsSecretsmanagerSecretVersion(s, "read", { secretId: "gitops/argocd-repo" }), argo, "read");
+    expectRule(
+      "STATE001",
+      (s) => new Release(s, "argo-cd", { name: "argo-cd", chart: "argo-cd", repository: "https://argoproj.github.io/argo-helm", version: "10.1.1", setSensitive: [{ name: "configs.secret.argocdServerAdminPassword", value: "x" }] }),
+      argo,
       "argo-cd",
     );
   });

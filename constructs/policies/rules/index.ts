@@ -6,9 +6,10 @@ import { IAM_RULES } from "./iam";
 import { LOGGING_RULES } from "./logging";
 import { NETWORK_RULES } from "./network";
 import { S3_RULES } from "./s3";
+import { STATE001 } from "./state";
 import { TAG001 } from "./tags";
 
-export const RESOURCE_RULES: readonly PolicyRule[] = [...EKS_RULES, ...NETWORK_RULES, ...S3_RULES, ...LOGGING_RULES, ...IAM_RULES, TAG001, ...HELM_RULES];
+export const RESOURCE_RULES: readonly PolicyRule[] = [...EKS_RULES, ...NETWORK_RULES, ...S3_RULES, ...LOGGING_RULES, ...IAM_RULES, TAG001, ...HELM_RULES, STATE001];
 
 export * from "./eks";
 export * from "./helm";
@@ -16,4 +17,5 @@ export * from "./iam";
 export * from "./logging";
 export * from "./network";
 export * from "./s3";
+export * from "./state";
 export * from "./tags";
