@@ -2,9 +2,10 @@
 // implementation, which only ever uses machine-readable interfaces: exit codes, `show -json`,
 // `version -json`. Human output is streamed for people to read, never parsed.
 import { spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { UsageError } from "./errors";
+import { initInputsDigest, initIsCurrent, recordInit } from "./init-marker";
 import { trackTerraformProcess } from "./interrupt";
 
 /** Terraform 1.10 added S3 native locking (`use_lockfile`), which every environment's backend uses. */
@@ -122,6 +123,22 @@ export function parseLockTimeout(value: string): string {
   return value;
 }
 
+/**
+ * Versions already asked of a binary in this process, by path, size and modification time: a
+ * long-running caller (tests, a future server) then starts one `terraform version` per binary, not
+ * one per command. A replaced binary has another size or time and is asked again.
+ */
+const knownVersions = new Map<string, string>();
+
+function binaryIdentity(binary: string): string | undefined {
+  try {
+    const s = statSync(binary);
+    return `${binary}\0${s.size}\0${s.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs Terraform as a child process. */
 export class ProcessTerraformRunner implements TerraformRunner {
   constructor(
@@ -132,18 +149,32 @@ export class ProcessTerraformRunner implements TerraformRunner {
   ) {}
 
   async version(): Promise<string> {
+    const identity = binaryIdentity(this.binary);
+    const known = identity && knownVersions.get(identity);
+    if (known) return known;
     const result = await this.exec(process.cwd(), ["version", "-json"], undefined, true);
     try {
       const parsed = JSON.parse(result.stdout) as { terraform_version?: unknown };
-      if (typeof parsed.terraform_version === "string") return parsed.terraform_version;
+      if (typeof parsed.terraform_version === "string") {
+        if (identity) knownVersions.set(identity, parsed.terraform_version);
+        return parsed.terraform_version;
+      }
     } catch {
       // fall through: not JSON, so not a Terraform we can drive
     }
     throw new UsageError(`${this.binary} version -json did not report a version (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 200)}`);
   }
 
-  init(dir: string, log: LineSink): Promise<StepResult> {
-    return this.exec(dir, ["init", "-input=false", "-no-color"], log);
+  /** Runs `terraform init` unless the last successful one in `dir` saw the same inputs (init-marker.ts). */
+  async init(dir: string, log: LineSink): Promise<StepResult> {
+    const args = ["init", "-input=false", "-no-color"];
+    if (await initIsCurrent(dir, await initInputsDigest(dir, args))) {
+      log("terraform init: skipped, the backend, providers, modules and lock file are unchanged since the last init here", "stdout");
+      return { exitCode: 0, stderr: "" };
+    }
+    const result = await this.exec(dir, args, log);
+    if (result.exitCode === 0) await recordInit(dir, args);
+    return result;
   }
 
   async plan(dir: string, planFile: string, log: LineSink, options: PlanOptions = {}): Promise<PlanResult> {

@@ -19,12 +19,12 @@ const name = basename(entry).replace(/\.ts$/, "");
 const outfile = join(root, ".build", entry.startsWith("automation/") ? "gitops.js" : `${name}.js`);
 const inputsFile = `${outfile}.inputs.json`;
 
-/** The bundle is fresh when it is newer than every project source it was built from and the lockfile. */
+/** The bundle is fresh when it is newer than every project source it was built from, the lockfile and this script (its options). */
 function isFresh() {
   if (!existsSync(outfile) || !existsSync(inputsFile)) return false;
   const builtAt = statSync(outfile).mtimeMs;
   const inputs = JSON.parse(readFileSync(inputsFile, "utf8"));
-  return [...inputs, "package-lock.json"].every((f) => {
+  return [...inputs, "package-lock.json", "scripts/run-bundled.mjs"].every((f) => {
     const path = join(root, f);
     return existsSync(path) && statSync(path).mtimeMs <= builtAt;
   });
@@ -46,6 +46,8 @@ const standInPlugin = {
   },
 };
 
+const LAZY_PACKAGES = ["kubernetes-models", "kubernetes-models/*", "@kubernetes-models/*"];
+
 async function bundle() {
   const esbuild = await import("esbuild");
   mkdirSync(dirname(outfile), { recursive: true });
@@ -60,6 +62,9 @@ async function bundle() {
     metafile: true,
     logLevel: "warning",
     plugins: [standInPlugin],
+    // The Kubernetes and Argo CD schema models (1.7 MB) are only loaded by `gitops preview`, lazily:
+    // left in node_modules, every other command starts without parsing them.
+    external: LAZY_PACKAGES,
   });
   const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/"));
   writeAtomically(inputsFile, JSON.stringify(inputs));

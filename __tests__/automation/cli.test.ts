@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFingerprints } from "../../automation/render/comment";
@@ -113,6 +113,26 @@ describe("the bundled CLI (one real process)", () => {
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(/^error: .*SOURCES\.md: not valid JSON/);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("keeps the schema models out of the bundle, and gitops preview still loads them when it needs them", () => {
+    // A Helm-sourced Application (validated, not rendered) whose syncPolicy.retry.limit has the wrong type.
+    const app = (limit: string) =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: web, namespace: argocd}\nspec:\n  project: default\n  source: {repoURL: "https://charts.example.org", chart: web, targetRevision: 1.0.0}\n  destination: {server: "https://kubernetes.default.svc", namespace: web}\n  syncPolicy: {retry: {limit: ${limit}}}\n`;
+    for (const [side, limit] of [["base", "5"], ["head", '"five"']] as const) {
+      const dir = join(tmp, "preview", side, "gitops", "apps", "dev");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "web.yaml"), app(limit));
+    }
+    const r = spawnSync(process.execPath, ["scripts/run-bundled.mjs", "automation/index.ts", "preview", "--base", join(tmp, "preview", "base"), "--head", join(tmp, "preview", "head"), "--format", "json"], {
+      encoding: "utf8",
+    });
+    expect(r.stderr).toContain("Application/argocd/web: schema (argoproj.io/v1alpha1 Application)");
+    expect(r.status).toBe(1);
+    // Only `require`s of the models in the bundle the preview just ran from, no inlined copy.
+    const bundle = readFileSync(join(__dirname, "../../.build/gitops.js"), "utf8");
+    expect(bundle).not.toMatch(/^\/\/ node_modules\/(@kubernetes-models|kubernetes-models)\//m);
+    expect(bundle).toMatch(/require\("kubernetes-models\//);
   });
 });
 

@@ -51,7 +51,8 @@ esac
       "dev-gitops init -input=false -no-color",
       `dev-gitops plan -input=false -no-color -lock=false -detailed-exitcode -out=${out}/dev-gitops/plan.tfplan`,
       `dev-gitops show -json -no-color ${out}/dev-gitops/plan.tfplan`,
-      `${basename(process.cwd())} version -json`,
+      // The version is asked once per binary in a process (runCli runs the CLI in this one); init
+      // runs again: this stub creates no .terraform/, so there is no earlier init to rely on.
       "dev-cluster init -input=false -no-color",
       `dev-cluster plan -input=false -no-color -lock-timeout=90s -detailed-exitcode -out=${fresh}/dev-cluster/plan.tfplan`,
       `dev-cluster show -json -no-color ${fresh}/dev-cluster/plan.tfplan`,

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -99,5 +99,81 @@ describe("the environment terraform runs in", () => {
     expect(env).toContain("AWS_REGION=eu-north-1\n");
     expect(env).toContain("TF_IN_AUTOMATION=1\n");
     expect(env).not.toMatch(/GITOPS_FINGERPRINT_KEY|GITHUB_TOKEN|GH_TOKEN|kkkk|ghs_|gho_/);
+  });
+});
+
+describe("init is skipped when nothing it reads changed", () => {
+  // Like the real one, the stub's init creates .terraform/ and fails when asked to.
+  const stub = stubTerraform(`case "$1" in init) [ -f fail-init ] && exit 1; mkdir -p .terraform ;; esac`);
+  const runner = new ProcessTerraformRunner(stub.bin, { PATH: process.env.PATH ?? "" });
+  const lines: string[] = [];
+  const log = (line: string) => void lines.push(line);
+  const config = (awsVersion: string) => JSON.stringify({ terraform: { required_providers: { aws: { source: "aws", version: awsVersion } }, backend: { s3: { key: "dev/cluster.tfstate" } } }, resource: {} });
+  const inits = (dir: string) => stub.calls().filter((c) => c === `${dir}|init -input=false -no-color`).length;
+  const stackDir = (awsVersion = "6.25.0") => {
+    const dir = mkdtempSync(join(stub.dir, "stack-"));
+    writeFileSync(join(dir, "cdk.tf.json"), config(awsVersion));
+    return dir;
+  };
+
+  it("runs init once for an unchanged stack, and says so when it skips", async () => {
+    const dir = stackDir();
+    expect((await runner.init(dir, log)).exitCode).toBe(0);
+    expect((await runner.init(dir, log)).exitCode).toBe(0);
+    expect(inits(dir)).toBe(1);
+    expect(lines).toContain("terraform init: skipped, the backend, providers, modules and lock file are unchanged since the last init here");
+    // Resources are not init's business: a changed resource still skips it.
+    writeFileSync(join(dir, "cdk.tf.json"), config("6.25.0").replace('"resource":{}', '"resource":{"terraform_data":{"x":{}}}'));
+    await runner.init(dir, log);
+    expect(inits(dir)).toBe(1);
+  });
+
+  it("runs init again after a provider version, backend, module or lock file change, or without .terraform/", async () => {
+    const dir = stackDir();
+    await runner.init(dir, log);
+    writeFileSync(join(dir, "cdk.tf.json"), config("6.26.0"));
+    await runner.init(dir, log);
+    expect(inits(dir)).toBe(2);
+    writeFileSync(join(dir, "cdk.tf.json"), config("6.26.0").replace("dev/cluster.tfstate", "dev/other.tfstate"));
+    await runner.init(dir, log);
+    expect(inits(dir)).toBe(3);
+    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ ...JSON.parse(config("6.26.0").replace("dev/cluster.tfstate", "dev/other.tfstate")), module: { vpc: { source: "./vpc" } } }));
+    await runner.init(dir, log);
+    expect(inits(dir)).toBe(4);
+    writeFileSync(join(dir, ".terraform.lock.hcl"), 'provider "registry.terraform.io/hashicorp/aws" {}\n');
+    await runner.init(dir, log);
+    expect(inits(dir)).toBe(5);
+    rmSync(join(dir, ".terraform"), { recursive: true });
+    await runner.init(dir, log);
+    expect(inits(dir)).toBe(6);
+  });
+
+  it("always runs init next to other Terraform files, and again after a failed init", async () => {
+    const withTf = stackDir();
+    writeFileSync(join(withTf, "extra.tf"), 'terraform { backend "local" {} }\n');
+    await runner.init(withTf, log);
+    await runner.init(withTf, log);
+    expect(inits(withTf)).toBe(2);
+
+    const failing = stackDir();
+    writeFileSync(join(failing, "fail-init"), "");
+    mkdirSync(join(failing, ".terraform"));
+    expect((await runner.init(failing, log)).exitCode).toBe(1);
+    rmSync(join(failing, "fail-init"));
+    await runner.init(failing, log);
+    expect(inits(failing)).toBe(2);
+  });
+});
+
+describe("the version is asked once per binary in a process", () => {
+  it("asks again when the binary is replaced", async () => {
+    const stub = stubTerraform(`echo '{"terraform_version":"1.11.4","platform":"linux_amd64"}'`);
+    const env = { PATH: process.env.PATH ?? "" };
+    await createTerraformRunner(stub.bin, env);
+    await createTerraformRunner(stub.bin, env);
+    expect(stub.calls().filter((c) => c.endsWith("|version -json"))).toHaveLength(1);
+    writeFileSync(stub.bin, `#!/bin/sh\necho "$PWD|$*" >> ${join(stub.dir, "calls.log")}\necho '{"terraform_version":"1.9.8","platform":"linux_amd64"}'\n`);
+    await expect(createTerraformRunner(stub.bin, env)).rejects.toThrow("terraform 1.9.8 is too old");
+    expect(stub.calls().filter((c) => c.endsWith("|version -json"))).toHaveLength(2);
   });
 });
