@@ -1,6 +1,6 @@
 // Writes the synth output all-or-nothing: stacks are synthesized into a sibling temp dir, checked,
 // and only then swapped in, so a failing synth leaves the previous cdktf.out untouched.
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { BootstrapAccount } from "../config/bootstrap-schema";
 import type { EnvironmentConfig } from "../config/schema";
@@ -82,13 +82,33 @@ export function synthesize(
     const errors = Object.values(readManifest(staging)).flatMap((s) => s.annotations.filter((a) => a.level === "@cdktf/error"));
     if (errors.length) throw new SynthError(errors);
     const previous = `${staging}.old`;
-    if (existsSync(target)) renameSync(target, previous);
+    if (existsSync(target)) {
+      keepTerraformWorkingFiles(target, staging);
+      renameSync(target, previous);
+    }
     renameSync(staging, target);
     rmSync(previous, { recursive: true, force: true });
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
   return reportStacks(target);
+}
+
+/**
+ * What `terraform init` left in each stack directory (`.terraform/`: the backend record, providers and
+ * modules; `.terraform.lock.hcl`) moves into the new output, as the cdktf CLI keeps it: the next plan
+ * of an unchanged stack needs no init (automation/init-marker.ts), instead of installing the providers
+ * again after every synth. Only stacks that exist in both outputs; nothing of a removed stack survives.
+ */
+function keepTerraformWorkingFiles(previousOut: string, nextOut: string): void {
+  const stacksDir = (out: string) => join(out, "stacks");
+  if (!existsSync(stacksDir(previousOut)) || !existsSync(stacksDir(nextOut))) return;
+  for (const stack of readdirSync(stacksDir(nextOut))) {
+    for (const entry of [".terraform", ".terraform.lock.hcl"]) {
+      const from = join(stacksDir(previousOut), stack, entry);
+      if (existsSync(from)) renameSync(from, join(stacksDir(nextOut), stack, entry));
+    }
+  }
 }
 
 export function formatStackTable(reports: readonly StackReport[]): string {

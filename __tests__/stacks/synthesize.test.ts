@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectChangedStacks } from "../../automation/changed";
@@ -16,6 +16,27 @@ describe("synthesize", () => {
     expect(gitops).toMatchObject({ outputs: ["argocd_url"], dependencies: ["staging-cluster"], resources: 4 }); // namespace, external-secrets, argo-cd, argocd-apps
     expect(reports.find((r) => r.name === "staging-cluster")?.resources).toBeGreaterThan(40);
     expect(formatStackTable(reports).split("\n")[0]).toMatch(/^stack\s+resources\s+outputs\s+depends on$/);
+  });
+
+  it("keeps each remaining stack's .terraform/ and lock file across synths, so an unchanged stack needs no new init", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "synth-keep-")), "cdktf.out");
+    const staging = configs.filter((c) => c.environment === "staging");
+    synthesize(staging, dir);
+    for (const stack of ["staging-cluster", "staging-gitops"]) {
+      mkdirSync(join(dir, "stacks", stack, ".terraform", "providers"), { recursive: true });
+      writeFileSync(join(dir, "stacks", stack, ".terraform", "terraform.tfstate"), `{"backend":"${stack}"}`);
+      writeFileSync(join(dir, "stacks", stack, ".terraform.lock.hcl"), `# ${stack}\n`);
+    }
+    // The same stacks again: their working files are still there.
+    synthesize(staging, dir);
+    expect(readFileSync(join(dir, "stacks", "staging-cluster", ".terraform", "terraform.tfstate"), "utf8")).toBe('{"backend":"staging-cluster"}');
+    expect(readFileSync(join(dir, "stacks", "staging-gitops", ".terraform.lock.hcl"), "utf8")).toBe("# staging-gitops\n");
+    // Other stacks only: nothing of the staging stacks survives, and the new stack starts clean.
+    const local = configs.filter((c) => c.environment === "local");
+    synthesize(local, dir);
+    expect(readdirSync(join(dir, "stacks"))).toEqual(["local-gitops"]);
+    expect(existsSync(join(dir, "stacks", "local-gitops", ".terraform"))).toBe(false);
+    expect(readdirSync(join(dir, ".."))).toEqual(["cdktf.out"]);
   });
 
   it("leaves the previous output untouched when a stack fails to build", () => {
