@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, isAbsolute, join } from "node:path";
 import { UsageError } from "./errors";
-import { initInputsDigest, initIsCurrent, recordInit } from "./init-marker";
+import { forgetInit, initConfigDigest, initIsCurrent, recordInit } from "./init-marker";
 import { trackTerraformProcess } from "./interrupt";
 
 /** Terraform 1.10 added S3 native locking (`use_lockfile`), which every environment's backend uses. */
@@ -139,6 +139,8 @@ function binaryIdentity(binary: string): string | undefined {
   }
 }
 
+const INIT_ARGS = ["init", "-input=false", "-no-color"];
+
 /** Runs Terraform as a child process. */
 export class ProcessTerraformRunner implements TerraformRunner {
   constructor(
@@ -165,23 +167,42 @@ export class ProcessTerraformRunner implements TerraformRunner {
     throw new UsageError(`${this.binary} version -json did not report a version (exit ${result.exitCode}): ${result.stderr.trim().slice(0, 200)}`);
   }
 
+  /** Directories whose init this runner skipped: a plan there that asks for an init gets one. */
+  private readonly skippedInit = new Set<string>();
+
   /** Runs `terraform init` unless the last successful one in `dir` saw the same inputs (init-marker.ts). */
   async init(dir: string, log: LineSink): Promise<StepResult> {
-    const args = ["init", "-input=false", "-no-color"];
-    if (await initIsCurrent(dir, await initInputsDigest(dir, args))) {
+    const identity = binaryIdentity(this.binary);
+    const binary = `${identity ?? this.binary}\0${(identity && knownVersions.get(identity)) ?? ""}`;
+    const digest = await initConfigDigest(dir, { args: INIT_ARGS, binary, env: this.env });
+    if (await initIsCurrent(dir, digest)) {
+      this.skippedInit.add(dir);
       log("terraform init: skipped, the backend, providers, modules and lock file are unchanged since the last init here", "stdout");
       return { exitCode: 0, stderr: "" };
     }
-    const result = await this.exec(dir, args, log);
-    if (result.exitCode === 0) await recordInit(dir, args);
+    const result = await this.exec(dir, INIT_ARGS, log);
+    if (result.exitCode === 0) await recordInit(dir, digest);
     return result;
   }
 
   async plan(dir: string, planFile: string, log: LineSink, options: PlanOptions = {}): Promise<PlanResult> {
     const lock = options.lock === false ? ["-lock=false"] : [`-lock-timeout=${this.lockTimeout}`];
     const destroy = options.destroy ? ["-destroy"] : [];
-    const result = await this.exec(dir, ["plan", "-input=false", "-no-color", ...destroy, ...lock, "-detailed-exitcode", `-out=${planFile}`], log);
-    return { ...result, outcome: planOutcome(result.exitCode) };
+    const run = async (): Promise<PlanResult> => {
+      const result = await this.exec(dir, ["plan", "-input=false", "-no-color", ...destroy, ...lock, "-detailed-exitcode", `-out=${planFile}`], log);
+      return { ...result, outcome: planOutcome(result.exitCode) };
+    };
+    const result = await run();
+    // After a skipped init, .terraform/ may still not be what the marker says (a cleared plugin cache,
+    // a hand-edited directory): Terraform then asks for `terraform init`. Run it, and plan once more.
+    if (result.outcome === "error" && this.skippedInit.has(dir) && /terraform init/.test(result.stderr)) {
+      this.skippedInit.delete(dir);
+      await forgetInit(dir);
+      log("terraform plan asked for an init after it was skipped: running terraform init", "stderr");
+      const init = await this.init(dir, log);
+      return init.exitCode === 0 ? run() : { ...init, outcome: "error" };
+    }
+    return result;
   }
 
   async showJson(dir: string, planFile: string): Promise<string> {

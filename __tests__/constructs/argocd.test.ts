@@ -236,6 +236,7 @@ describe("chart keys", () => {
     "scopedRBAC",
     "processClusterStore",
     "processClusterExternalSecret",
+    "processClusterGenerator",
     "processClusterPushSecret",
     "processPushSecret",
     "serviceAccount.create",

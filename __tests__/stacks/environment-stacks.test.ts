@@ -287,7 +287,10 @@ describe("a private repository's credential stays out of Git and Terraform state
     const json = synthStacks({ ...base, gitops: { ...base.gitops, repoCredentials: { ...base.gitops.repoCredentials!, kmsKeyArn } } });
     const documents = Object.values(json.cluster.data?.aws_iam_policy_document ?? {}) as Array<{ statement: Array<Record<string, unknown>> }>;
     const decrypt = documents.flatMap((d) => d.statement).find((s) => (s.actions as string[]).includes("kms:Decrypt"));
-    expect(decrypt).toMatchObject({ resources: [kmsKeyArn], condition: [{ test: "StringEquals", variable: "kms:ViaService", values: ["secretsmanager.eu-north-1.amazonaws.com"] }] });
+    expect(decrypt).toMatchObject({
+      resources: [kmsKeyArn],
+      condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [expect.stringMatching(/^secretsmanager\.eu-north-1\.\$\{data\.aws_partition\.[\w-]+\.dns_suffix\}$/)] }],
+    });
   });
 
   it("no stack holds a credential: no Secret, secret version or sensitive Helm value, only the secret's name", () => {

@@ -3,6 +3,7 @@
 // Secrets Manager secret. It lives in the cluster stack, which holds the AWS provider and the cluster.
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-identity-association";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -50,7 +51,8 @@ export class RepoCredentialsAccess extends Construct {
               sid: "DecryptThroughSecretsManagerOnly",
               actions: ["kms:Decrypt"],
               resources: [props.kmsKeyArn],
-              condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${props.region}.amazonaws.com`] }],
+              // The service's endpoint name: amazonaws.com, or amazonaws.com.cn in China.
+              condition: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${props.region}.${new DataAwsPartition(this, "partition").dnsSuffix}`] }],
             }]
           : []),
       ],

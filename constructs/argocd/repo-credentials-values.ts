@@ -83,6 +83,7 @@ export function externalSecretsChartValues(argoCdNamespace: string): Record<stri
     scopedRBAC: true,
     processClusterStore: false,
     processClusterExternalSecret: false,
+    processClusterGenerator: false,
     processClusterPushSecret: false,
     processPushSecret: false,
     serviceAccount: { create: true, name: EXTERNAL_SECRETS.serviceAccount },

@@ -285,9 +285,9 @@ export class EksCluster extends Construct {
   }
 
   /**
-   * Readers (the plan role) see everything but Secrets cluster-wide. Helm keeps release state in
-   * Secrets, so a plan of helm_release needs them in the release namespace, and only there: a
-   * cluster-wide AdminView would let every pull request's plan read every Secret in the cluster.
+   * Readers (the plan role) see everything but Secrets, cluster-wide. The gitops stacks keep Helm's
+   * release records in ConfigMaps (stacks/gitops-stack.ts, HELM_DRIVER), so a plan of helm_release
+   * needs no Secret either: no pull request's plan can read a Secret on the cluster.
    */
   private grantReaders(roleArns: readonly string[]): void {
     roleArns.forEach((principalArn, i) => {

@@ -103,8 +103,12 @@ describe("the environment terraform runs in", () => {
 });
 
 describe("init is skipped when nothing it reads changed", () => {
-  // Like the real one, the stub's init creates .terraform/ and fails when asked to.
-  const stub = stubTerraform(`case "$1" in init) [ -f fail-init ] && exit 1; mkdir -p .terraform ;; esac`);
+  // Like the real one, the stub's init creates .terraform/ (and fails when asked to); its plan asks for
+  // an init while needs-init exists, as Terraform does when .terraform/ lacks a provider.
+  const stub = stubTerraform(`case "$1" in
+  init) [ -f fail-init ] && exit 1; rm -f needs-init; mkdir -p .terraform ;;
+  plan) if [ -f needs-init ]; then echo 'Error: Required plugins are not installed. Please run "terraform init".' >&2; exit 1; fi ;;
+esac`);
   const runner = new ProcessTerraformRunner(stub.bin, { PATH: process.env.PATH ?? "" });
   const lines: string[] = [];
   const log = (line: string) => void lines.push(line);
@@ -162,6 +166,47 @@ describe("init is skipped when nothing it reads changed", () => {
     rmSync(join(failing, "fail-init"));
     await runner.init(failing, log);
     expect(inits(failing)).toBe(2);
+  });
+});
+
+describe("what else makes init run", () => {
+  const stub = stubTerraform(`case "$1" in
+  init) rm -f needs-init; mkdir -p .terraform ;;
+  plan) if [ -f needs-init ]; then echo 'Error: Required plugins are not installed. Please run "terraform init".' >&2; exit 1; fi ;;
+esac`);
+  const other = stubTerraform(`case "$1" in init) mkdir -p .terraform ;; esac`);
+  const log = () => undefined;
+  const stackDir = () => {
+    const dir = mkdtempSync(join(stub.dir, "stack-"));
+    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: "x.tfstate" } } } }));
+    return dir;
+  };
+  const inits = (s: { calls: () => string[] }, dir: string) => s.calls().filter((c) => c === `${dir}|init -input=false -no-color`).length;
+
+  it("another binary, another plugin cache, or TF_DATA_DIR", async () => {
+    const dir = stackDir();
+    const path = process.env.PATH ?? "";
+    await new ProcessTerraformRunner(stub.bin, { PATH: path }).init(dir, log);
+    await new ProcessTerraformRunner(other.bin, { PATH: path }).init(dir, log);
+    expect([inits(stub, dir), inits(other, dir)]).toEqual([1, 1]);
+    await new ProcessTerraformRunner(stub.bin, { PATH: path, TF_PLUGIN_CACHE_DIR: "/var/cache/tf" }).init(dir, log);
+    await new ProcessTerraformRunner(stub.bin, { PATH: path, TF_PLUGIN_CACHE_DIR: "/var/cache/tf" }).init(dir, log);
+    expect(inits(stub, dir)).toBe(2);
+    await new ProcessTerraformRunner(stub.bin, { PATH: path, TF_PLUGIN_CACHE_DIR: "/var/cache/tf", TF_DATA_DIR: "/tmp/elsewhere" }).init(dir, log);
+    expect(inits(stub, dir)).toBe(3);
+  });
+
+  it("a plan that asks for an init after a skipped one gets it, and is planned again", async () => {
+    const dir = stackDir();
+    const runner = new ProcessTerraformRunner(stub.bin, { PATH: process.env.PATH ?? "" });
+    await runner.init(dir, log);
+    writeFileSync(join(dir, "needs-init"), ""); // e.g. the plugin cache was cleared
+    await runner.init(dir, log);
+    expect(inits(stub, dir)).toBe(1);
+    const planned = await runner.plan(dir, "plan.tfplan", log);
+    expect(planned.outcome).toBe("no-changes");
+    expect(inits(stub, dir)).toBe(2);
+    expect(stub.calls().filter((c) => c.startsWith(`${dir}|plan `))).toHaveLength(2);
   });
 });
 
