@@ -3,9 +3,10 @@
 import { join } from "node:path";
 import { checkObjects, type Finding } from "./checks";
 import { type FieldChange, fieldChanges, type KubeObject, objectKey, parseObjects } from "./objects";
+import { renderInputsDigest, type TreeReader } from "./render-inputs";
 
 /** What the preview needs from the outside world; tests replace every part. */
-export interface PreviewIo {
+export interface PreviewIo extends TreeReader {
   /** Names of the subdirectories of `dir`; [] when it does not exist. */
   listDirs(dir: string): Promise<string[]>;
   /** YAML files directly in `dir`, sorted; [] when it does not exist. */
@@ -96,6 +97,22 @@ async function render(io: PreviewIo, root: string, app: KubeObject | undefined):
   return parseObjects(await io.kustomize(dir), `kubectl kustomize ${path}`);
 }
 
+/**
+ * The base's and the head's render of one Application. When both render the same path from the same
+ * inputs (render-inputs.ts), the head's render stands for both: one kubectl run instead of two.
+ */
+async function renderBoth(io: PreviewIo, baseRoot: string, base: KubeObject | undefined, headRoot: string, head: KubeObject | undefined) {
+  const path = sourceOf(head)?.path;
+  if (path !== undefined && sourceOf(base)?.path === path) {
+    const [before, after] = await Promise.all([renderInputsDigest(io, baseRoot, path), renderInputsDigest(io, headRoot, path)]);
+    if (before !== undefined && before === after) {
+      const objects = await render(io, headRoot, head);
+      return [objects, objects] as const;
+    }
+  }
+  return Promise.all([render(io, baseRoot, base), render(io, headRoot, head)]);
+}
+
 function diffObjects(base: readonly KubeObject[], head: readonly KubeObject[], namespace: string): ObjectDiff {
   const key = (o: KubeObject) => objectKey(o, namespace);
   const before = new Map(base.map((o) => [key(o), o]));
@@ -132,7 +149,7 @@ export async function previewEnvironment(io: PreviewIo, baseRoot: string, headRo
       if (chart !== undefined) {
         notRendered = `Helm chart ${chart}: the chart is not rendered here (no helm); its version and values changes are listed above`;
       } else {
-        const [before, after] = await Promise.all([render(io, baseRoot, b), render(io, headRoot, h)]);
+        const [before, after] = await renderBoth(io, baseRoot, b, headRoot, h);
         if (before !== undefined || after !== undefined) {
           const namespace = destinationNamespace(h ?? b);
           objects = diffObjects(before ?? [], after ?? [], namespace);

@@ -2,7 +2,7 @@
 // have it). Only reading and rendering: no plugins, no Helm inflation, nothing executed from the tree.
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { lstat, readdir, stat } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { CommandFailure, UsageError } from "../errors";
 import { nodeFileReader } from "../io";
@@ -38,6 +38,32 @@ export function processPreviewIo(env: Readonly<Record<string, string | undefined
     listDirs: async (dir) => (await entries(dir)).filter((e) => e.isDirectory).map((e) => e.name).sort(),
     listYaml: async (dir) => (await entries(dir)).filter((e) => !e.isDirectory && /\.ya?ml$/.test(e.name)).map((e) => e.name).sort(),
     readText: (path) => nodeFileReader.readText(path),
+    listTree: async (dir) => {
+      const files: string[] = [];
+      const walk = async (rel: string): Promise<boolean> => {
+        for (const entry of (await readdir(join(dir, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+          const path = rel ? join(rel, entry.name) : entry.name;
+          if (entry.isSymbolicLink()) return false;
+          if (entry.isDirectory()) {
+            if (!(await walk(path))) return false;
+          } else files.push(path);
+        }
+        return true;
+      };
+      try {
+        if ((await lstat(dir)).isSymbolicLink()) return undefined;
+        return (await walk("")) ? files : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    isDirectory: async (path) => {
+      try {
+        return (await stat(path)).isDirectory();
+      } catch {
+        return false;
+      }
+    },
     exists: async (path) => {
       try {
         await stat(path);

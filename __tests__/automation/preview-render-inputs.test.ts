@@ -1,0 +1,90 @@
+// Which files a kustomize render can read, so an unchanged Application is rendered once: real trees
+// (copies of this repository's gitops/), the real filesystem, and a counting stand-in for kubectl.
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { processPreviewIo } from "../../automation/preview/process-io";
+import { type PreviewIo, previewEnvironment } from "../../automation/preview/preview";
+import { renderInputsDigest } from "../../automation/preview/render-inputs";
+
+const REPO_GITOPS = join(__dirname, "..", "..", "gitops");
+const STAGING = "gitops/workloads/podinfo/overlays/staging";
+const PRODUCTION = "gitops/workloads/podinfo/overlays/production";
+
+/** The filesystem part of the real PreviewIo; kustomize is replaced per test. */
+const fsIo: PreviewIo = { ...processPreviewIo({ ...process.env, GITOPS_KUBECTL: process.execPath }), kustomize: () => Promise.reject(new Error("not rendered here")) };
+
+function checkout(): string {
+  const root = mkdtempSync(join(tmpdir(), "render-inputs-"));
+  cpSync(REPO_GITOPS, join(root, "gitops"), { recursive: true });
+  return root;
+}
+const edit = (file: string, from: string, to: string) => {
+  const text = readFileSync(file, "utf8");
+  if (!text.includes(from)) throw new Error(`${file} has no ${from}`);
+  writeFileSync(file, text.replace(from, to));
+};
+
+describe("the inputs of a kustomize render", () => {
+  it("are equal in two identical checkouts, and differ after a change in the overlay or in the base it uses", async () => {
+    const [a, b] = [checkout(), checkout()];
+    const digest = (root: string, path: string) => renderInputsDigest(fsIo, root, path);
+    expect(await digest(a, STAGING)).toBeDefined();
+    expect(await digest(a, STAGING)).toBe(await digest(b, STAGING));
+
+    edit(join(b, STAGING, "kustomization.yaml"), "newTag: 6.9.2", "newTag: 6.9.3");
+    expect(await digest(b, STAGING)).not.toBe(await digest(a, STAGING));
+    // Production does not read the staging overlay.
+    expect(await digest(b, PRODUCTION)).toBe(await digest(a, PRODUCTION));
+
+    edit(join(b, "gitops/workloads/podinfo/base/deployment.yaml"), "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true");
+    expect(await digest(b, PRODUCTION)).not.toBe(await digest(a, PRODUCTION));
+  });
+
+  it.each([
+    ["a remote resource", (k: string) => edit(k, "  - ../../base\n", "  - ../../base\n  - https://github.com/example/other//deploy?ref=v1\n")],
+    ["a path that does not exist", (k: string) => edit(k, "  - ../../base\n", "  - ../../nowhere\n")],
+    ["a directory outside the checkout", (k: string) => edit(k, "  - ../../base\n", `  - ../../base\n  - ${tmpdir()}\n`)],
+  ])("are unknown with %s, so both sides are rendered", async (_what, change) => {
+    const root = checkout();
+    change(join(root, STAGING, "kustomization.yaml"));
+    expect(await renderInputsDigest(fsIo, root, STAGING)).toBeUndefined();
+  });
+
+  it("are unknown when the tree holds a symbolic link (its target could be anywhere)", async () => {
+    const root = checkout();
+    const outside = mkdtempSync(join(tmpdir(), "outside-"));
+    writeFileSync(join(outside, "patch.yaml"), "kind: Deployment\n");
+    symlinkSync(join(outside, "patch.yaml"), join(root, STAGING, "linked-patch.yaml"));
+    expect(await renderInputsDigest(fsIo, root, STAGING)).toBeUndefined();
+  });
+});
+
+describe("previewEnvironment", () => {
+  it("renders an Application with unchanged inputs once, and a changed one twice", async () => {
+    const [base, head] = [checkout(), checkout()];
+    edit(join(head, STAGING, "kustomization.yaml"), "newTag: 6.9.2", "newTag: 6.9.3");
+    const rendered: string[] = [];
+    const deployment = (tag: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: podinfo, namespace: podinfo}\nspec:\n  template:\n    spec:\n      containers: [{name: podinfo, image: "ghcr.io/stefanprodan/podinfo:${tag}"}]\n`;
+    const io: PreviewIo = {
+      ...fsIo,
+      kustomize: async (dir) => {
+        rendered.push(dir);
+        return deployment(readFileSync(join(dir, "kustomization.yaml"), "utf8").match(/newTag: (\S+)/)?.[1] ?? "none");
+      },
+    };
+    const production = await previewEnvironment(io, base, head, "production");
+    expect(rendered).toEqual([join(head, PRODUCTION)]);
+    expect(production.apps.find((a) => a.name === "podinfo")?.objects).toEqual({ added: [], removed: [], changed: [] });
+
+    rendered.length = 0;
+    const staging = await previewEnvironment(io, base, head, "staging");
+    expect(rendered.sort()).toEqual([join(base, STAGING), join(head, STAGING)].sort());
+    expect(staging.apps.find((a) => a.name === "podinfo")?.objects?.changed[0]?.key).toBe("Deployment/podinfo/podinfo");
+  });
+});
+
+// The fixture trees must stay real kustomizations for these tests to mean anything.
+it("the repository's overlays are kustomizations that use ../../base", () => {
+  for (const overlay of [STAGING, PRODUCTION]) expect(readFileSync(join(REPO_GITOPS, "..", overlay, "kustomization.yaml"), "utf8")).toContain("  - ../../base\n");
+});
