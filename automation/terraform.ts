@@ -126,14 +126,19 @@ export function parseLockTimeout(value: string): string {
 /**
  * Versions already asked of a binary in this process, by path, size and modification time: a
  * long-running caller (tests, a future server) then starts one `terraform version` per binary, not
- * one per command. A replaced binary has another size or time and is asked again.
+ * one per command. A replaced binary (another size or time) or another version selected for a shim is
+ * asked again.
  */
 const knownVersions = new Map<string, string>();
 
-function binaryIdentity(binary: string): string | undefined {
+/** Version managers (tfenv, asdf, mise) pick the version behind one shim path from these variables. */
+const VERSION_SELECTORS = /^(TFENV_|TOFUENV_|ASDF_|MISE_)/;
+
+function binaryIdentity(binary: string, env: Readonly<Record<string, string>>): string | undefined {
   try {
     const s = statSync(binary);
-    return `${binary}\0${s.size}\0${s.mtimeMs}`;
+    const selectors = Object.entries(env).filter(([k]) => VERSION_SELECTORS.test(k)).sort();
+    return JSON.stringify([binary, s.size, s.mtimeMs, selectors]);
   } catch {
     return undefined;
   }
@@ -151,7 +156,7 @@ export class ProcessTerraformRunner implements TerraformRunner {
   ) {}
 
   async version(): Promise<string> {
-    const identity = binaryIdentity(this.binary);
+    const identity = binaryIdentity(this.binary, this.env);
     const known = identity && knownVersions.get(identity);
     if (known) return known;
     const result = await this.exec(process.cwd(), ["version", "-json"], undefined, true);
@@ -172,7 +177,7 @@ export class ProcessTerraformRunner implements TerraformRunner {
 
   /** Runs `terraform init` unless the last successful one in `dir` saw the same inputs (init-marker.ts). */
   async init(dir: string, log: LineSink): Promise<StepResult> {
-    const identity = binaryIdentity(this.binary);
+    const identity = binaryIdentity(this.binary, this.env);
     const binary = `${identity ?? this.binary}\0${(identity && knownVersions.get(identity)) ?? ""}`;
     const digest = await initConfigDigest(dir, { args: INIT_ARGS, binary, env: this.env });
     if (await initIsCurrent(dir, digest)) {

@@ -221,4 +221,13 @@ describe("the version is asked once per binary in a process", () => {
     await expect(createTerraformRunner(stub.bin, env)).rejects.toThrow("terraform 1.9.8 is too old");
     expect(stub.calls().filter((c) => c.endsWith("|version -json"))).toHaveLength(2);
   });
+
+  it("asks again when a version manager's variable picks another version behind the same shim", async () => {
+    const shim = stubTerraform(`echo "{\\"terraform_version\\":\\"$TFENV_TERRAFORM_VERSION\\"}"`);
+    const env = (version: string) => ({ PATH: process.env.PATH ?? "", TFENV_TERRAFORM_VERSION: version });
+    await createTerraformRunner(shim.bin, env("1.11.4"));
+    await expect(createTerraformRunner(shim.bin, env("1.9.8"))).rejects.toThrow("terraform 1.9.8 is too old");
+    await createTerraformRunner(shim.bin, env("1.11.4"));
+    expect(shim.calls().filter((c) => c.endsWith("|version -json"))).toHaveLength(2);
+  });
 });
