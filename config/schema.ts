@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 import { AMI_TYPES, amiArchitecture, instanceArchitecture, type AmiType } from "../constructs/eks-cluster/ami";
-import { supportsExternalSecretsV1 } from "../constructs/argocd/repo-credentials-values";
+import { SECRET_NAME, supportsExternalSecretsV1 } from "../constructs/argocd/repo-credentials-values";
 import { isValidIpv4Cidr } from "../constructs/network/cidr";
 import { partitionOf } from "../constructs/partition";
 import { LATEST_KUBERNETES_VERSION } from "../constructs/policies/kubernetes-versions";
@@ -125,7 +125,7 @@ const GitopsSchema = z.strictObject({
   repoCredentials: z
     .strictObject({
       from: z.literal("awsSecretsManager", { error: 'expected "awsSecretsManager"' }),
-      secretName: matching(/^[\w/+=.@-]{1,512}$/, "a Secrets Manager secret name (not an ARN) like gitops/argocd-repo"),
+      secretName: matching(SECRET_NAME, "a Secrets Manager secret name (not an ARN) like gitops/argocd-repo"),
       externalSecretsChartVersion: matching(PINNED_VERSION, "a pinned chart version like 2.0.0").refine(supportsExternalSecretsV1, {
         error: "expected external-secrets chart 0.16.0 or newer (the external-secrets.io/v1 API)",
       }),

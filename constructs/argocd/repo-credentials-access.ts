@@ -8,9 +8,10 @@ import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-ident
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import { podIdentityTrust } from "../eks-cluster";
 import { invalidProp } from "../errors";
 import type { Partition } from "../partition";
-import { EXTERNAL_SECRETS } from "./repo-credentials-values";
+import { EXTERNAL_SECRETS, SECRET_NAME } from "./repo-credentials-values";
 
 export interface RepoCredentialsAccessProps {
   readonly clusterName: string;
@@ -21,9 +22,6 @@ export interface RepoCredentialsAccessProps {
   /** Customer managed KMS key the secret is encrypted with; unset for the default aws/secretsmanager key. */
   readonly kmsKeyArn?: string;
 }
-
-/** Secrets Manager's secret names: 1-512 of letters, digits and /_+=.@- */
-const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
 
 export class RepoCredentialsAccess extends Construct {
   readonly role: IamRole;
@@ -39,10 +37,7 @@ export class RepoCredentialsAccess extends Construct {
     // https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html
     const secretArn = `arn:${props.partition}:secretsmanager:${props.region}:${account}:secret:${props.secretName}-??????`;
 
-    const trust = new DataAwsIamPolicyDocument(this, "trust", {
-      statement: [{ actions: ["sts:AssumeRole", "sts:TagSession"], principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }] }],
-    });
-    this.role = new IamRole(this, "role", { namePrefix: "argocd-repo-creds-", assumeRolePolicy: trust.json });
+    this.role = new IamRole(this, "role", { namePrefix: "argocd-repo-creds-", assumeRolePolicy: podIdentityTrust(this, "trust").json });
     const read = new DataAwsIamPolicyDocument(this, "read", {
       statement: [
         { sid: "ReadTheRepositoryCredential", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [secretArn] },

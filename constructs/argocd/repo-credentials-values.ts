@@ -11,6 +11,9 @@ export const EXTERNAL_SECRETS = {
   oldestChartVersion: "0.16.0",
 } as const;
 
+/** Secrets Manager's secret names: 1-512 of letters, digits and /_+=.@- (an ARN is not a name). */
+export const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
+
 /** Name of the SecretStore, the ExternalSecret and the Secret they produce, in Argo CD's namespace. */
 export const REPO_CREDENTIALS_NAME = "repo-credentials";
 

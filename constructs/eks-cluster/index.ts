@@ -391,10 +391,7 @@ export class EksCluster extends Construct {
 
   /** A role that EKS Pod Identity hands to one add-on's service account. */
   private podIdentityRole(id: string, policy: string): IamRole {
-    const trust = new DataAwsIamPolicyDocument(this, `${id}-trust`, {
-      statement: [{ actions: ["sts:AssumeRole", "sts:TagSession"], principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }] }],
-    });
-    const role = new IamRole(this, `${id}-role`, { namePrefix: `${id}-`, assumeRolePolicy: trust.json });
+    const role = new IamRole(this, `${id}-role`, { namePrefix: `${id}-`, assumeRolePolicy: podIdentityTrust(this, `${id}-trust`).json });
     new IamRolePolicyAttachment(this, `${id}-policy`, { role: role.name, policyArn: this.managedPolicy(policy) });
     return role;
   }
@@ -418,6 +415,13 @@ export class EksCluster extends Construct {
     const ebsCsiRole = this.podIdentityRole("ebs-csi", "service-role/AmazonEBSCSIDriverPolicy");
     addon("aws-ebs-csi-driver", { podIdentity: { roleArn: ebsCsiRole.arn, serviceAccount: "ebs-csi-controller-sa" }, dependsOn: [...this.nodeGroups, ...beforeCompute] });
   }
+}
+
+/** The trust policy of a role that EKS Pod Identity hands to a service account. */
+export function podIdentityTrust(scope: Construct, id: string): DataAwsIamPolicyDocument {
+  return new DataAwsIamPolicyDocument(scope, id, {
+    statement: [{ actions: ["sts:AssumeRole", "sts:TagSession"], principals: [{ type: "Service", identifiers: ["pods.eks.amazonaws.com"] }] }],
+  });
 }
 
 function validate(p: EksClusterProps & EksClusterDefaults): void {
