@@ -1,29 +1,20 @@
 // Which files a kustomize render can read, so an unchanged Application is rendered once: real trees
 // (copies of this repository's gitops/), the real filesystem, and a counting stand-in for kubectl.
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processPreviewIo } from "../../automation/preview/process-io";
 import { type PreviewIo, previewEnvironment } from "../../automation/preview/preview";
 import { renderInputsDigest } from "../../automation/preview/render-inputs";
+import { copyGitops, edit, REPO_GITOPS } from "./support/gitops-trees";
 
-const REPO_GITOPS = join(__dirname, "..", "..", "gitops");
 const STAGING = "gitops/workloads/podinfo/overlays/staging";
 const PRODUCTION = "gitops/workloads/podinfo/overlays/production";
 
 /** The filesystem part of the real PreviewIo; kustomize is replaced per test. */
 const fsIo: PreviewIo = { ...processPreviewIo({ ...process.env, GITOPS_KUBECTL: process.execPath }), kustomize: () => Promise.reject(new Error("not rendered here")) };
 
-function checkout(): string {
-  const root = mkdtempSync(join(tmpdir(), "render-inputs-"));
-  cpSync(REPO_GITOPS, join(root, "gitops"), { recursive: true });
-  return root;
-}
-const edit = (file: string, from: string, to: string) => {
-  const text = readFileSync(file, "utf8");
-  if (!text.includes(from)) throw new Error(`${file} has no ${from}`);
-  writeFileSync(file, text.replace(from, to));
-};
+const checkout = () => copyGitops(mkdtempSync(join(tmpdir(), "render-inputs-")));
 
 describe("the inputs of a kustomize render", () => {
   it("are equal in two identical checkouts, and differ after a change in the overlay or in the base it uses", async () => {

@@ -1,7 +1,7 @@
 // gitops preview on real trees: the repository's own gitops/ copied into a base and a head checkout,
 // the head changed as a pull request would, rendered with the real `kubectl kustomize`.
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { imageProblem } from "../../automation/preview/checks";
@@ -9,6 +9,7 @@ import { processPreviewIo } from "../../automation/preview/process-io";
 import { type PreviewIo, previewEnvironment } from "../../automation/preview/preview";
 import { renderPreviewComment } from "../../automation/preview/render";
 const REPO_ROOT = join(__dirname, "..", "..");
+import { copyGitops, edit } from "./support/gitops-trees";
 import { runCli } from "./support/memory-io";
 
 let kubectlIo: PreviewIo | undefined;
@@ -45,16 +46,11 @@ function checkouts(change: (head: string) => void): { base: string; head: string
   const head = join(root, "head");
   for (const dir of [base, head]) {
     mkdirSync(dir, { recursive: true });
-    cpSync(join(REPO_ROOT, "gitops"), join(dir, "gitops"), { recursive: true });
+    copyGitops(dir);
   }
   change(head);
   return { base, head };
 }
-const edit = (file: string, from: string, to: string) => {
-  const text = readFileSync(file, "utf8");
-  if (!text.includes(from)) throw new Error(`${file} has no ${from}`);
-  writeFileSync(file, text.replace(from, to));
-};
 
 (kubectlIo ? describe : describe.skip)("gitops preview on the repository's own gitops/", () => {
   const io = memoized(kubectlIo!);
