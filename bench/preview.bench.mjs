@@ -1,7 +1,7 @@
 // gitops preview of every environment of this repository (the staging image bumped), against the six
 // kustomize renders a preview without reuse would run (podinfo per environment, base and head). The
-// preview renders an Application whose inputs did not change once (automation/preview/render-inputs.ts),
-// so it runs four: staging twice, production and local once. Target: < 2 s.
+// preview renders only Applications the change can affect (automation/preview/render-inputs.ts), so it
+// runs two: staging's base and head. Target: < 2 s.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";

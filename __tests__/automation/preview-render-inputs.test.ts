@@ -1,4 +1,4 @@
-// Which files a kustomize render can read, so an unchanged Application is rendered once: real trees
+// Which files a kustomize render can read, so an unchanged Application is not rendered: real trees
 // (copies of this repository's gitops/), the real filesystem, and a counting stand-in for kubectl.
 import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -52,26 +52,51 @@ describe("the inputs of a kustomize render", () => {
 });
 
 describe("previewEnvironment", () => {
-  it("renders an Application with unchanged inputs once, and a changed one twice", async () => {
+  const deployment = (tag: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: podinfo, namespace: podinfo}\nspec:\n  template:\n    spec:\n      containers: [{name: podinfo, image: "ghcr.io/stefanprodan/podinfo:${tag}"}]\n`;
+  /** kustomize stand-in: a Deployment with the overlay's image tag; `rendered` lists the directories. */
+  const countingIo = (rendered: string[]): PreviewIo => ({
+    ...fsIo,
+    kustomize: async (dir) => {
+      rendered.push(dir);
+      return deployment(readFileSync(join(dir, "kustomization.yaml"), "utf8").match(/newTag: (\S+)/)?.[1] ?? "none");
+    },
+  });
+
+  it("does not render an unchanged Application with unchanged inputs, renders a changed one with unchanged inputs once, and changed inputs twice", async () => {
     const [base, head] = [checkout(), checkout()];
     edit(join(head, STAGING, "kustomization.yaml"), "newTag: 6.9.2", "newTag: 6.9.3");
     const rendered: string[] = [];
-    const deployment = (tag: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: podinfo, namespace: podinfo}\nspec:\n  template:\n    spec:\n      containers: [{name: podinfo, image: "ghcr.io/stefanprodan/podinfo:${tag}"}]\n`;
-    const io: PreviewIo = {
-      ...fsIo,
-      kustomize: async (dir) => {
-        rendered.push(dir);
-        return deployment(readFileSync(join(dir, "kustomization.yaml"), "utf8").match(/newTag: (\S+)/)?.[1] ?? "none");
-      },
-    };
+    const io = countingIo(rendered);
+
     const production = await previewEnvironment(io, base, head, "production");
+    expect(rendered).toEqual([]);
+    expect(production.apps.find((a) => a.name === "podinfo")).toMatchObject({ status: "unchanged", objects: { added: [], removed: [], changed: [] } });
+
+    // The Application itself changes, what it renders does not: rendered once, for the head's findings.
+    edit(join(head, "gitops/apps/production/podinfo.yaml"), "limit: 5", "limit: 6");
+    const relabelled = await previewEnvironment(io, base, head, "production");
     expect(rendered).toEqual([join(head, PRODUCTION)]);
-    expect(production.apps.find((a) => a.name === "podinfo")?.objects).toEqual({ added: [], removed: [], changed: [] });
+    expect(relabelled.apps.find((a) => a.name === "podinfo")).toMatchObject({ status: "changed", objects: { added: [], removed: [], changed: [] } });
 
     rendered.length = 0;
     const staging = await previewEnvironment(io, base, head, "staging");
     expect(rendered.sort()).toEqual([join(base, STAGING), join(head, STAGING)].sort());
     expect(staging.apps.find((a) => a.name === "podinfo")?.objects?.changed[0]?.key).toBe("Deployment/podinfo/podinfo");
+  });
+
+  it("reports findings only for what the pull request changes: an unchanged Application's old problem stays out", async () => {
+    const [base, head] = [checkout(), checkout()];
+    for (const root of [base, head]) edit(join(root, STAGING, "kustomization.yaml"), "newTag: 6.9.2", "newTag: latest");
+    const rendered: string[] = [];
+    const unrelated = await previewEnvironment(countingIo(rendered), base, head, "staging");
+    expect(rendered).toEqual([]);
+    expect(unrelated.findings).toEqual([]);
+
+    // Once the pull request touches the overlay, the head render is checked and the tag is found (with
+    // the stand-in's other gaps: it is a bare Deployment).
+    edit(join(head, STAGING, "deployment-patch.yaml"), "replicas: 2", "replicas: 3");
+    const touched = await previewEnvironment(countingIo(rendered), base, head, "staging");
+    expect(touched.findings).toContainEqual({ severity: "error", object: "Deployment/podinfo/podinfo", message: "image ghcr.io/stefanprodan/podinfo:latest uses the latest tag" });
   });
 });
 

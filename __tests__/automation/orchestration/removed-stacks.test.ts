@@ -1,12 +1,11 @@
 // Stacks removed from the code are destroyed, reviewed like any other change: plan --changed-from plans
 // their destroy in the base synth's directories, apply --changed-from destroys exactly what was reviewed.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FakeTerraform, writeSynthOutput } from "../support/fake-terraform";
 import { runCli } from "../support/memory-io";
-import { findTerraform, SAFE_ENV, writeTerraformDataSynth } from "../support/real-terraform";
+import { findTerraform, SAFE_ENV, writeTerraformDataState, writeTerraformDataSynth } from "../support/real-terraform";
 
 const terraform = findTerraform();
 
@@ -48,18 +47,15 @@ describe("plan --changed-from with removed stacks (fake terraform)", () => {
     const env = { ...SAFE_ENV, GITOPS_TERRAFORM: terraform ?? "" };
     const cli = (...args: string[]) => runCli(args, { env });
     const guard = ["--protected-types", "terraform_data"];
-    const tf = (stack: string, ...args: string[]) => execFileSync(terraform!, args, { cwd: join(root, "base", "stacks", stack), env, stdio: "ignore" });
-    const resources = (stack: string) =>
-      (JSON.parse(readFileSync(join(root, "state", `${stack}.tfstate`), "utf8")) as { resources: { mode: string }[] }).resources.filter((r) => r.mode === "managed");
+    const state = (stack: string) => join(root, "state", `${stack}.tfstate`);
+    const resources = (stack: string) => (JSON.parse(readFileSync(state(stack), "utf8")) as { resources: { mode: string }[] }).resources.filter((r) => r.mode === "managed");
 
-    // The base, applied (directly: the pipeline's own apply is tested elsewhere).
+    // The base, as if applied: its state written the way terraform writes it (the pipeline's own apply
+    // is tested in e2e.test.ts).
     const base = join(root, "base");
     writeTerraformDataSynth(base, "hello");
-    for (const stack of ["app-base", "app-top"]) {
-      tf(stack, "init", "-input=false");
-      tf(stack, "apply", "-input=false", "-auto-approve");
-    }
-    expect([resources("app-base").length, resources("app-top").length]).toEqual([1, 1]);
+    writeTerraformDataState(state("app-base"), { serial: 1, resources: { base: "hello" }, outputs: { base_value: { value: "hello" }, token: { value: "s3cr3t-XYZZY-token", sensitive: true } } });
+    writeTerraformDataState(state("app-top"), { serial: 1, resources: { top: "hello" } });
 
     // The head: both stacks removed from the code. Reviewed, but the destroy is not allowed yet.
     const head = writeSynthOutput(join(root, "head"), {});
@@ -71,13 +67,9 @@ describe("plan --changed-from with removed stacks (fake terraform)", () => {
     expect(comment.indexOf("`app-top`")).toBeLessThan(comment.indexOf("`app-base`"));
     expect(comment).toContain("Plan: 0 to add, 0 to change, 1 to destroy.");
 
-    // app-top's state changes after review: its destroy is no longer the reviewed one, and app-base,
-    // destroyed after it, waits too.
-    writeFileSync(
-      join(base, "stacks", "app-top", "cdk.tf.json"),
-      readFileSync(join(base, "stacks", "app-top", "cdk.tf.json"), "utf8").replace("${data.terraform_remote_state.base.outputs.base_value}", "changed by hand"),
-    );
-    tf("app-top", "apply", "-input=false", "-auto-approve");
+    // app-top's state changes after review (someone applied by hand): its destroy is no longer the
+    // reviewed one, and app-base, destroyed after it, waits too.
+    writeTerraformDataState(state("app-top"), { serial: 2, resources: { top: "changed by hand" } });
     const stale = await cli("apply", "--cdktf-out", head, "--changed-from", base, "--reviewed", join(root, "review", "fingerprints.json"), "--labels", "allow-destroy", ...guard);
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/^app-top: changed \(plan changed since review[^\n]*\napp-base: blocked/);

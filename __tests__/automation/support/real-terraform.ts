@@ -1,8 +1,8 @@
 // Real terraform for the end-to-end tests: the binary on PATH (tests skip without it), and synth
 // outputs of built-in terraform_data stacks with local state, which need no provider and no network.
-import { accessSync, constants, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { writeSynthOutput } from "./fake-terraform";
 
 /** The environment every test gives terraform: no cloud metadata, no checkpoint calls. */
@@ -43,3 +43,30 @@ export function writeTerraformDataSynth(dir: string, greeting: string): void {
   );
 }
 
+
+/**
+ * Local state holding terraform_data resources (name → input), in the format Terraform 1.11 writes
+ * (state version 4), as if they had been applied. Writing it costs nothing; an init and an apply per
+ * stack cost ~0.2 s of CPU each, and the tests that only need applied stacks are not about applying.
+ */
+export function writeTerraformDataState(
+  path: string,
+  options: { serial: number; resources: Record<string, string>; outputs?: Record<string, { value: string; sensitive?: boolean }> },
+): void {
+  const resources = Object.entries(options.resources).map(([name, value], i) => ({
+    mode: "managed",
+    type: "terraform_data",
+    name,
+    provider: 'provider["terraform.io/builtin/terraform"]',
+    instances: [
+      {
+        schema_version: 0,
+        attributes: { id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, input: { value, type: "string" }, output: { value, type: "string" }, triggers_replace: null },
+        sensitive_attributes: [],
+      },
+    ],
+  }));
+  const outputs = Object.fromEntries(Object.entries(options.outputs ?? {}).map(([name, o]) => [name, { value: o.value, type: "string", ...(o.sensitive ? { sensitive: true } : {}) }]));
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: options.serial, lineage: `lineage-${path}`, outputs, resources, check_results: null }, null, 2));
+}
