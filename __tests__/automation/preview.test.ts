@@ -8,6 +8,7 @@ import { processPreviewIo } from "../../automation/preview/process-io";
 import { type PreviewIo, previewEnvironment } from "../../automation/preview/preview";
 import { renderPreviewComment } from "../../automation/preview/render";
 import { renderInputsDigest } from "../../automation/preview/render-inputs";
+import { schemaFinding } from "../../automation/preview/schema";
 const REPO_ROOT = join(__dirname, "..", "..");
 import { copyGitops, edit } from "./support/gitops-trees";
 import { runCli } from "./support/memory-io";
@@ -181,6 +182,23 @@ describe("gitops preview without kubectl, and image references", () => {
     ["nginx:latest", "image nginx:latest uses the latest tag"],
   ])("%s", (image, problem) => {
     expect(imageProblem(image)).toBe(problem);
+  });
+});
+
+describe("schema findings, one kind's model loaded at a time", () => {
+  const object = (apiVersion: string, kind: string, spec: unknown) => ({ apiVersion, kind, metadata: { name: "x", namespace: "apps" }, spec });
+
+  it.each([
+    ["a Deployment with a string for replicas", object("apps/v1", "Deployment", { replicas: "three", selector: {}, template: {} }), /^schema \(apps\/v1 Deployment\): .*replicas.*integer/],
+    ["an Argo CD Application without a destination", object("argoproj.io/v1alpha1", "Application", { project: "default", source: { repoURL: "https://example.com/r.git" } }), /^schema \(argoproj.io\/v1alpha1 Application\): .*destination/],
+    ["a valid Service", object("v1", "Service", { ports: [{ port: 80 }] }), undefined],
+    ["a kind the group has no model for", object("v1", "Widget", {}), undefined],
+    ["a kind that is a path", object("v1", "../apps/v1/Deployment", { replicas: "three" }), undefined],
+    ["a group without schemas here (another CRD)", object("example.com/v1", "Widget", { anything: 1 }), undefined],
+  ])("%s", (_what, obj, expected) => {
+    const finding = schemaFinding(obj, "key");
+    if (expected === undefined) expect(finding).toBeUndefined();
+    else expect(finding?.message).toMatch(expected);
   });
 });
 

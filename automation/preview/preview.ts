@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { checkObjects, type Finding } from "./checks";
 import { type FieldChange, fieldChanges, type KubeObject, objectKey, parseObjects } from "./objects";
 import { renderInputsDigest, type TreeReader } from "./render-inputs";
+import { schemaFinding } from "./schema";
 
 /** What the preview needs from the outside world; tests replace every part. */
 export interface PreviewIo extends TreeReader {
@@ -136,8 +137,6 @@ function diffObjects(base: readonly KubeObject[], head: readonly KubeObject[], n
 }
 
 export async function previewEnvironment(io: PreviewIo, baseRoot: string, headRoot: string, env: string): Promise<EnvironmentPreview> {
-  // Loaded here, not at startup: the schemas are large and only the preview needs them.
-  const { schemaFinding } = await import("./schema");
   const [base, head] = await Promise.all([appManifests(io, baseRoot, env), appManifests(io, headRoot, env)]);
   const apps: AppPreview[] = [];
   const deletions: string[] = [];

@@ -1,39 +1,65 @@
 // Schema validation of the head render with the kubernetes-models packages (Kubernetes' OpenAPI
 // schemas and Argo CD's CRDs, compiled to validators): a wrong field type or a missing required field
 // is an error finding, as the API server would refuse the object at sync time.
-import * as argo from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";
-import * as apps from "kubernetes-models/apps/v1";
-import * as autoscaling from "kubernetes-models/autoscaling/v2";
-import * as batch from "kubernetes-models/batch/v1";
-import * as networking from "kubernetes-models/networking.k8s.io/v1";
-import * as policy from "kubernetes-models/policy/v1";
-import * as rbac from "kubernetes-models/rbac.authorization.k8s.io/v1";
-import * as core from "kubernetes-models/v1";
 import type { Finding } from "./checks";
 import type { KubeObject } from "./objects";
 
 type ModelClass = new (data: unknown) => { validate(): void };
 
-/** The API groups whose schemas are checked; objects of other groups (other CRDs) are not. */
-const GROUPS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
-  v1: core,
-  "apps/v1": apps,
-  "autoscaling/v2": autoscaling,
-  "batch/v1": batch,
-  "networking.k8s.io/v1": networking,
-  "policy/v1": policy,
-  "rbac.authorization.k8s.io/v1": rbac,
-  "argoproj.io/v1alpha1": argo,
+/**
+ * The API groups whose schemas are checked, and the package directory of their models (one module
+ * per kind, e.g. `kubernetes-models/apps/v1/Deployment`); objects of other groups (other CRDs) are not.
+ */
+const GROUPS: Readonly<Record<string, string>> = {
+  v1: "kubernetes-models/v1",
+  "apps/v1": "kubernetes-models/apps/v1",
+  "autoscaling/v2": "kubernetes-models/autoscaling/v2",
+  "batch/v1": "kubernetes-models/batch/v1",
+  "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
+  "policy/v1": "kubernetes-models/policy/v1",
+  "rbac.authorization.k8s.io/v1": "kubernetes-models/rbac.authorization.k8s.io/v1",
+  "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
 };
+
+/** A kind as Kubernetes names them; anything else (a path, a dot) never reaches a module specifier. */
+const KIND = /^[A-Z][A-Za-z0-9]*$/;
+
+const models = new Map<string, ModelClass | undefined>();
+
+/**
+ * The model of one kind, loaded the first time an object of that kind is seen. Loading whole groups
+ * costs ~0.3 s (about 700 modules) at every preview, and a render uses a handful of kinds.
+ */
+function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
+  const group = GROUPS[apiVersion];
+  if (group === undefined || !KIND.test(kind)) return undefined;
+  const specifier = `${group}/${kind}`;
+  if (!models.has(specifier)) models.set(specifier, loadModel(specifier, kind));
+  return models.get(specifier);
+}
+
+function loadModel(specifier: string, kind: string): ModelClass | undefined {
+  try {
+    // A plain require: the bundled CLI runs as a vm.Script (scripts/run-bundled.mjs), where import()
+    // is not available, and the models stay outside the bundle.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = require(specifier) as Record<string, unknown>;
+    return typeof module[kind] === "function" ? (module[kind] as ModelClass) : undefined;
+  } catch (error) {
+    // A kind the group has no model for (the package exports every kind it has).
+    if ((error as { code?: string }).code === "MODULE_NOT_FOUND") return undefined;
+    throw error;
+  }
+}
 
 /** The schema finding of one object, or undefined when it is valid or its kind has no schema here. */
 export function schemaFinding(obj: KubeObject, key: string): Finding | undefined {
   // Secrets reach the preview without their values (objects.ts): nothing left to validate.
   if (obj.kind === "Secret" || obj.apiVersion === undefined) return undefined;
-  const Model = GROUPS[obj.apiVersion]?.[obj.kind];
-  if (typeof Model !== "function") return undefined;
+  const Model = modelOf(obj.apiVersion, obj.kind);
+  if (Model === undefined) return undefined;
   try {
-    new (Model as ModelClass)(obj).validate();
+    new Model(obj).validate();
     return undefined;
   } catch (error) {
     const message = (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 300);
