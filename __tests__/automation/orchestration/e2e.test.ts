@@ -19,7 +19,7 @@ describe("process runner against a stub terraform", () => {
   writeFileSync(
     stub,
     `#!/bin/sh
-echo "$(basename "$PWD") $*" >> "${log}"
+echo "\${PWD##*/} $*" >> "${log}"
 case "$1" in
   version) echo '{"terraform_version":"1.11.4","platform":"linux_amd64"}' ;;
   plan) for a in "$@"; do case "$a" in -out=*) echo planned > "\${a#-out=}" ;; esac; done; exit 2 ;;

@@ -16,7 +16,7 @@ it("passes an interrupt on to the running terraform once, starts no further stac
 case "$1" in
   version) echo '{"terraform_version":"1.11.4"}'; exit 0 ;;
   init) exit 0 ;;
-  plan) echo "plan $(basename "$PWD")" >> "${root}/plans.log"
+  plan) echo "plan \${PWD##*/}" >> "${root}/plans.log"
         trap 'echo INT >> "${log}"; echo "Interrupt received." >&2; exit 1' INT
         echo started > "${root}/planning"
         i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; exit 0 ;;
