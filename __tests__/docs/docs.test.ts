@@ -7,6 +7,8 @@ import { AwsEnvironmentSchema, LocalEnvironmentSchema } from "../../config/schem
 import { BootstrapSchema } from "../../config/bootstrap-schema";
 import { createProgram } from "../../automation/cli";
 import { processIo } from "../../automation/io";
+import { runCli } from "../automation/support/memory-io";
+import { fixture } from "../automation/support/paths";
 import { anchorsOf, brokenLinks, commandsIn, documentedKeys, keyPaths, markdownFiles, REPO, shellLines } from "./markdown-checks";
 
 jest.mock("../../automation/github/client", () => ({ createGitHubClient: () => { throw new Error("not used"); } }));
@@ -79,5 +81,26 @@ describe("README.md and docs/", () => {
     const documented = documentedKeys(read(join(REPO, "docs", "configuration.md")), heading);
     expect(documented.length).toBeGreaterThan(0);
     expect([...documented].sort()).toEqual(keyPaths(schema).sort());
+  });
+});
+
+// The plan review page's example comment is what the renderer writes today (regenerate with
+// `node scripts/render-plan-review-example.mjs`).
+describe("docs/plan-review.md", () => {
+  it("shows the plan review example exactly as the renderer writes it", async () => {
+    const page = read(join(REPO, "docs", "plan-review.md"));
+    const r = await runCli([
+      "render",
+      "--title", "Terraform plan (example)",
+      "--stack", `staging-cluster=${fixture("tfplan2md-tf1.14-azdo-plan1.json")}`,
+      "--stack", `staging-gitops=${fixture("borchero-tf1.13-modify.json")}`,
+      "--stack", `production-cluster=${fixture("tofu-show-plan-error.json")}`,
+      "--stack", `production-gitops=${fixture("borchero-tf1.13-empty.json")}`,
+    ]);
+    expect(r.code).toBe(0);
+    const begin = page.indexOf("<!-- BEGIN plan-review example");
+    const end = page.indexOf("<!-- END plan-review example -->");
+    expect(begin).toBeGreaterThan(0);
+    expect(page.slice(begin, end)).toContain(r.stdout.trimEnd());
   });
 });
