@@ -1,6 +1,7 @@
 // What `kubectl kustomize DIR` can read, so an Application whose inputs are the same in the base and
-// the head is rendered once, not twice (most Applications in a pull request are unchanged, and each
-// render costs a kubectl start and an OpenAPI parse).
+// the head is rendered at most once (not at all when the Application itself is unchanged; see
+// preview.ts): most Applications in a pull request are unchanged, and each render costs a kubectl
+// start and an OpenAPI parse.
 //
 // With kustomize's default load restrictor (the preview never relaxes it), a kustomization reads files
 // only inside its own directory; other directories come in as whole kustomizations, through
