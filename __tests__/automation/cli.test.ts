@@ -129,11 +129,10 @@ describe("the bundled CLI (one real process)", () => {
     });
     expect(r.stderr).toContain("Application/argocd/web: schema (argoproj.io/v1alpha1 Application)");
     expect(r.status).toBe(1);
-    // The bundle the preview just ran from holds no copy of the models: it required the one kind it
-    // met from node_modules (automation/preview/schema.ts).
+    // The bundle the preview just ran from holds no copy of the models: the finding above came from
+    // the model it required from node_modules (automation/preview/schema.ts).
     const bundle = readFileSync(join(__dirname, "../../.build/gitops.js"), "utf8");
     expect(bundle).not.toMatch(/^\/\/ node_modules\/(@kubernetes-models|kubernetes-models)\//m);
-    expect(bundle).toContain('"@kubernetes-models/argo-cd/argoproj.io/v1alpha1"');
   });
 });
 

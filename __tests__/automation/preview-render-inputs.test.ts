@@ -1,6 +1,6 @@
 // Which files a kustomize render can read, so an unchanged Application is not rendered: real trees
 // (copies of this repository's gitops/), the real filesystem, and a counting stand-in for kubectl.
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { processPreviewIo } from "../../automation/preview/process-io";
@@ -32,7 +32,30 @@ describe("the inputs of a kustomize render", () => {
     expect(await digest(b, PRODUCTION)).not.toBe(await digest(a, PRODUCTION));
   });
 
+  it("follow transformer, generator and validator directories, which can sit outside the Application's path", async () => {
+    const [a, b] = [checkout(), checkout()];
+    for (const root of [a, b]) {
+      const common = join(root, "gitops/workloads/common-labels");
+      mkdirSync(common);
+      writeFileSync(join(common, "kustomization.yaml"), "resources:\n  - labels.yaml\n");
+      writeFileSync(join(common, "labels.yaml"), "apiVersion: builtin\nkind: LabelTransformer\nmetadata: {name: team}\nlabels: {team: one}\nfieldSpecs: [{path: metadata/labels, create: true}]\n");
+      edit(join(root, STAGING, "kustomization.yaml"), "patches:\n", "transformers:\n  - ../../../common-labels\npatches:\n");
+    }
+    expect(await renderInputsDigest(fsIo, b, STAGING)).toBe(await renderInputsDigest(fsIo, a, STAGING));
+    edit(join(b, "gitops/workloads/common-labels/labels.yaml"), "team: one", "team: two");
+    expect(await renderInputsDigest(fsIo, b, STAGING)).not.toBe(await renderInputsDigest(fsIo, a, STAGING));
+  });
+
+  it("hash files as bytes: two binary files that decode to the same text still differ", async () => {
+    const [a, b] = [checkout(), checkout()];
+    writeFileSync(join(a, STAGING, "blob.bin"), Buffer.from([0xff, 0xfe]));
+    writeFileSync(join(b, STAGING, "blob.bin"), Buffer.from([0xfe, 0xff]));
+    expect(readFileSync(join(a, STAGING, "blob.bin"), "utf8")).toBe(readFileSync(join(b, STAGING, "blob.bin"), "utf8"));
+    expect(await renderInputsDigest(fsIo, b, STAGING)).not.toBe(await renderInputsDigest(fsIo, a, STAGING));
+  });
+
   it.each([
+    ["an inline transformer configuration", (k: string) => edit(k, "patches:\n", "transformers:\n  - |\n    apiVersion: builtin\n    kind: LabelTransformer\n    metadata: {name: t}\n    labels: {a: b}\npatches:\n")],
     ["a remote resource", (k: string) => edit(k, "  - ../../base\n", "  - ../../base\n  - https://github.com/example/other//deploy?ref=v1\n")],
     ["a path that does not exist", (k: string) => edit(k, "  - ../../base\n", "  - ../../nowhere\n")],
     ["a directory outside the checkout", (k: string) => edit(k, "  - ../../base\n", `  - ../../base\n  - ${tmpdir()}\n`)],

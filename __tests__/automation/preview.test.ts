@@ -1,13 +1,13 @@
 // gitops preview on real trees: the repository's own gitops/ copied into a base and a head checkout,
 // the head changed as a pull request would, rendered with the real `kubectl kustomize`.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
 import { imageProblem } from "../../automation/preview/checks";
 import { processPreviewIo } from "../../automation/preview/process-io";
 import { type PreviewIo, previewEnvironment } from "../../automation/preview/preview";
 import { renderPreviewComment } from "../../automation/preview/render";
-import { renderInputsDigest } from "../../automation/preview/render-inputs";
 import { schemaFinding } from "../../automation/preview/schema";
 const REPO_ROOT = join(__dirname, "..", "..");
 import { copyGitops, edit } from "./support/gitops-trees";
@@ -21,17 +21,29 @@ try {
 }
 
 /**
- * Real kustomize, remembered by what the render reads (render-inputs.ts): the checkouts below repeat
- * the same overlays, and each render costs ~0.3 s of CPU. A render whose inputs cannot be bounded is
- * remembered by its directory only.
+ * Real kustomize, remembered by the content of the checkout's whole gitops/workloads/ tree and the
+ * directory rendered (the checkouts below repeat the same trees, and each render costs ~0.3 s of CPU).
+ * The key does not rely on render-inputs.ts, which these tests check.
  */
 function memoized(io: PreviewIo): PreviewIo {
   const cache = new Map<string, Promise<string>>();
+  const digest = (dir: string): string => {
+    const h = createHash("sha256");
+    const walk = (d: string) => {
+      for (const name of readdirSync(d).sort()) {
+        const p = join(d, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else h.update(`${relative(dir, p)}\0`).update(readFileSync(p)).update("\0");
+      }
+    };
+    walk(dir);
+    return h.digest("hex");
+  };
   return {
     ...io,
-    kustomize: async (dir) => {
-      const at = dir.lastIndexOf("/gitops/");
-      const key = `${dir.slice(at)}:${(await renderInputsDigest(io, dir.slice(0, at), dir.slice(at + 1))) ?? dir}`;
+    kustomize: (dir) => {
+      const workloads = join(dir.slice(0, dir.lastIndexOf(`${sep}gitops${sep}`)), "gitops", "workloads");
+      const key = `${relative(workloads, dir)}:${digest(workloads)}`;
       if (!cache.has(key)) cache.set(key, io.kustomize(dir));
       return cache.get(key)!;
     },

@@ -22,7 +22,8 @@ beforeAll(async () => {
   // Compile the 9.5 MB module with V8's baseline compiler only: optimizing it costs ~3 s of CPU on
   // background threads, which the other test worker needs, and these few short runs gain nothing.
   // The flag is process-wide and only read when a module is compiled; afterAll puts it back. (It is a
-  // V8 testing flag: should V8 drop it, setFlagsFromString ignores it and the suite is only slower.)
+  // V8 testing flag: should V8 drop it, setFlagsFromString prints "unrecognized flag" and the suite
+  // is only slower.)
   setFlagsFromString("--liftoff-only");
   // The package root also loads its log formatter, which needs ESM-only chalk; the linter itself is
   // plain CommonJS, so load that file alone (the package's `exports` hide it from a bare deep import).

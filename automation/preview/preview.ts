@@ -98,9 +98,6 @@ async function render(io: PreviewIo, root: string, app: KubeObject | undefined):
   return parseObjects(await io.kustomize(dir), `kubectl kustomize ${path}`);
 }
 
-/** What an Application renders to on each side when nothing it reads changed: nothing to compare, nothing to check. */
-const NOT_RENDERED_UNCHANGED: readonly [KubeObject[], KubeObject[]] = [[], []];
-
 /**
  * The base's and the head's render of one Application. When both render the same path from the same
  * inputs (render-inputs.ts), the renders are equal: an Application that is itself unchanged is not
@@ -114,7 +111,8 @@ async function renderBoth(io: PreviewIo, baseRoot: string, base: KubeObject | un
   if (path !== undefined && sourceOf(base)?.path === path) {
     const [before, after] = await Promise.all([renderInputsDigest(io, baseRoot, path), renderInputsDigest(io, headRoot, path)]);
     if (before !== undefined && before === after) {
-      if (unchanged) return NOT_RENDERED_UNCHANGED;
+      // Not rendered: no objects on either side, so nothing to compare and nothing to check.
+      if (unchanged) return [[], []] as const;
       const objects = await render(io, headRoot, head);
       return [objects, objects] as const;
     }

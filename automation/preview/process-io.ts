@@ -2,7 +2,7 @@
 // have it). Only reading and rendering: no plugins, no Helm inflation, nothing executed from the tree.
 import { spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { lstat, readdir, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { CommandFailure, UsageError } from "../errors";
 import { nodeFileReader } from "../io";
@@ -38,6 +38,7 @@ export function processPreviewIo(env: Readonly<Record<string, string | undefined
     listDirs: async (dir) => (await entries(dir)).filter((e) => e.isDirectory).map((e) => e.name).sort(),
     listYaml: async (dir) => (await entries(dir)).filter((e) => !e.isDirectory && /\.ya?ml$/.test(e.name)).map((e) => e.name).sort(),
     readText: (path) => nodeFileReader.readText(path),
+    readBytes: (path) => readFile(path),
     listTree: async (dir) => {
       const files: string[] = [];
       const walk = async (rel: string): Promise<boolean> => {

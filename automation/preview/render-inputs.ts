@@ -5,7 +5,8 @@
 //
 // With kustomize's default load restrictor (the preview never relaxes it), a kustomization reads files
 // only inside its own directory; other directories come in as whole kustomizations, through
-// `resources`, `bases` and `components`. So the inputs are those directories, found recursively, and
+// `resources`, `bases` and `components`, and as transformer, generator or validator configurations
+// through `transformers`, `generators` and `validators`. So the inputs are those directories, found recursively, and
 // every file in them. Anything that cannot be bounded that way (a remote resource, a path that does not
 // exist, a directory outside the checkout, a symbolic link) means "unknown": both sides are rendered.
 import { createHash } from "node:crypto";
@@ -19,10 +20,12 @@ export interface TreeReader {
   isDirectory(path: string): Promise<boolean>;
   exists(path: string): Promise<boolean>;
   readText(path: string): Promise<string>;
+  /** A file's bytes: a generator's binary file must not hash like another one decoded to U+FFFD. */
+  readBytes(path: string): Promise<Uint8Array>;
 }
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-const DIRECTORY_KEYS = ["resources", "bases", "components"] as const;
+const DIRECTORY_KEYS = ["resources", "bases", "components", "transformers", "generators", "validators"] as const;
 
 /** `dir` as a path inside `root`, or undefined when it is outside. */
 function inside(root: string, dir: string): string | undefined {
@@ -56,8 +59,9 @@ export async function renderInputsDigest(io: TreeReader, root: string, path: str
         if (await io.isDirectory(target)) {
           if (!(await visit(target))) return false;
         } else if (!(await io.exists(target)) || inside(dir, target) === undefined) {
-          // A remote resource, a missing path, or a file outside the kustomization (which the
-          // restrictor refuses anyway): not something to reason about here.
+          // A remote resource, an inline transformer configuration (YAML, not a path), a missing
+          // path, or a file outside the kustomization (which the restrictor refuses anyway): not
+          // something to reason about here.
           return false;
         }
       }
@@ -70,7 +74,11 @@ export async function renderInputsDigest(io: TreeReader, root: string, path: str
   for (const rel of [...dirs].sort()) {
     const files = await io.listTree(join(root, rel));
     if (files === undefined) return undefined;
-    for (const file of files) hash.update(`${rel}${sep}${file}\0${await io.readText(join(root, rel, file))}\0`);
+    for (const file of files) {
+      hash.update(`${rel}${sep}${file}\0`);
+      hash.update(await io.readBytes(join(root, rel, file)));
+      hash.update("\0");
+    }
   }
   return hash.digest("hex");
 }

@@ -10,16 +10,16 @@ type ModelClass = new (data: unknown) => { validate(): void };
  * The API groups whose schemas are checked, and the package directory of their models (one module
  * per kind, e.g. `kubernetes-models/apps/v1/Deployment`); objects of other groups (other CRDs) are not.
  */
-const GROUPS: Readonly<Record<string, string>> = {
-  v1: "kubernetes-models/v1",
-  "apps/v1": "kubernetes-models/apps/v1",
-  "autoscaling/v2": "kubernetes-models/autoscaling/v2",
-  "batch/v1": "kubernetes-models/batch/v1",
-  "networking.k8s.io/v1": "kubernetes-models/networking.k8s.io/v1",
-  "policy/v1": "kubernetes-models/policy/v1",
-  "rbac.authorization.k8s.io/v1": "kubernetes-models/rbac.authorization.k8s.io/v1",
-  "argoproj.io/v1alpha1": "@kubernetes-models/argo-cd/argoproj.io/v1alpha1",
-};
+const GROUPS: ReadonlyMap<string, string> = new Map([
+  ["v1", "kubernetes-models/v1"],
+  ["apps/v1", "kubernetes-models/apps/v1"],
+  ["autoscaling/v2", "kubernetes-models/autoscaling/v2"],
+  ["batch/v1", "kubernetes-models/batch/v1"],
+  ["networking.k8s.io/v1", "kubernetes-models/networking.k8s.io/v1"],
+  ["policy/v1", "kubernetes-models/policy/v1"],
+  ["rbac.authorization.k8s.io/v1", "kubernetes-models/rbac.authorization.k8s.io/v1"],
+  ["argoproj.io/v1alpha1", "@kubernetes-models/argo-cd/argoproj.io/v1alpha1"],
+]);
 
 /** A kind as Kubernetes names them; anything else (a path, a dot) never reaches a module specifier. */
 const KIND = /^[A-Z][A-Za-z0-9]*$/;
@@ -31,26 +31,31 @@ const models = new Map<string, ModelClass | undefined>();
  * costs ~0.3 s (about 700 modules) at every preview, and a render uses a handful of kinds.
  */
 function modelOf(apiVersion: string, kind: string): ModelClass | undefined {
-  const group = GROUPS[apiVersion];
+  const group = GROUPS.get(apiVersion);
   if (group === undefined || !KIND.test(kind)) return undefined;
   const specifier = `${group}/${kind}`;
-  if (!models.has(specifier)) models.set(specifier, loadModel(specifier, kind));
+  if (!models.has(specifier)) models.set(specifier, loadModel(group, specifier, kind));
   return models.get(specifier);
 }
 
-function loadModel(specifier: string, kind: string): ModelClass | undefined {
+// Plain requires: the bundled CLI runs as a vm.Script (scripts/run-bundled.mjs), where import() is
+// not available, and the models stay outside the bundle.
+/* eslint-disable @typescript-eslint/no-require-imports */
+function loadModel(group: string, specifier: string, kind: string): ModelClass | undefined {
+  let file: string;
   try {
-    // A plain require: the bundled CLI runs as a vm.Script (scripts/run-bundled.mjs), where import()
-    // is not available, and the models stay outside the bundle.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const module = require(specifier) as Record<string, unknown>;
-    return typeof module[kind] === "function" ? (module[kind] as ModelClass) : undefined;
+    file = require.resolve(specifier);
   } catch (error) {
-    // A kind the group has no model for (the package exports every kind it has).
-    if ((error as { code?: string }).code === "MODULE_NOT_FOUND") return undefined;
-    throw error;
+    if ((error as { code?: string }).code !== "MODULE_NOT_FOUND") throw error;
+    // The group has no model of this kind, unless the package itself is missing: resolving the
+    // group throws then, and a broken install fails the preview instead of skipping every check.
+    require.resolve(group);
+    return undefined;
   }
+  const module = require(file) as Record<string, unknown>;
+  return typeof module[kind] === "function" ? (module[kind] as ModelClass) : undefined;
 }
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The schema finding of one object, or undefined when it is valid or its kind has no schema here. */
 export function schemaFinding(obj: KubeObject, key: string): Finding | undefined {

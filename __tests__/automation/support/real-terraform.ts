@@ -45,9 +45,11 @@ export function writeTerraformDataSynth(dir: string, greeting: string): void {
 
 
 /**
- * Local state holding terraform_data resources (name → input), in the format Terraform 1.11 writes
- * (state version 4), as if they had been applied. Writing it costs nothing; an init and an apply per
- * stack cost ~0.2 s of CPU each, and the tests that only need applied stacks are not about applying.
+ * Local state holding terraform_data resources (name → input) and outputs, as if they had been
+ * applied: the resources and outputs as Terraform 1.11 writes them in state version 4 (a real apply
+ * also records the data sources a stack read, and their dependencies; plans do not need them). Writing
+ * it costs nothing; an init and an apply per stack cost ~0.2 s of CPU each, and the tests that only
+ * need applied stacks are not about applying.
  */
 export function writeTerraformDataState(
   path: string,
