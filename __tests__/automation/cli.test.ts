@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readFingerprints } from "../../automation/render/comment";
@@ -133,6 +133,15 @@ describe("the bundled CLI (one real process)", () => {
     // the model it required from node_modules (automation/preview/schema.ts).
     const bundle = readFileSync(join(__dirname, "../../.build/gitops.js"), "utf8");
     expect(bundle).not.toMatch(/^\/\/ node_modules\/(@kubernetes-models|kubernetes-models)\//m);
+
+    // The same bundle where no node_modules can be found (a broken install): the preview fails
+    // instead of skipping every schema check.
+    const alone = join(tmp, "bundle-alone");
+    mkdirSync(alone);
+    copyFileSync(join(__dirname, "../../.build/gitops.js"), join(alone, "gitops.js"));
+    const broken = spawnSync(process.execPath, [join(alone, "gitops.js"), "preview", "--base", join(tmp, "preview", "base"), "--head", join(tmp, "preview", "head")], { encoding: "utf8", cwd: alone });
+    expect(broken.stderr).toContain("Cannot find module '@kubernetes-models/argo-cd/argoproj.io/v1alpha1'");
+    expect(broken.status).toBe(1);
   });
 });
 
