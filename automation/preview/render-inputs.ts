@@ -5,10 +5,11 @@
 //
 // With kustomize's default load restrictor (the preview never relaxes it), a kustomization reads files
 // only inside its own directory; other directories come in as whole kustomizations, through
-// `resources`, `bases` and `components`, and as transformer, generator or validator configurations
-// through `transformers`, `generators` and `validators`. So the inputs are those directories, found recursively, and
-// every file in them. Anything that cannot be bounded that way (a remote resource, a path that does not
-// exist, a directory outside the checkout, a symbolic link) means "unknown": both sides are rendered.
+// `resources`, `bases` and `components`, and as configurations through `transformers`, `generators`
+// and `validators`. So the inputs are those directories, found recursively, and every file in them.
+// Anything that cannot be bounded that way (a remote resource, an inline configuration, a path that
+// does not exist, a directory outside the checkout, a symbolic link) means "unknown": both sides are
+// rendered.
 import { createHash } from "node:crypto";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { parseDocument } from "yaml";
