@@ -168,7 +168,7 @@ export const applyCommand: CommandModule = {
           results = await applyStacks(context(manifest), stacks);
           if (gone) {
             // After the stacks that stay, so a renamed stack's replacement exists before the old one goes.
-            const notes = (stack: string) => removedStackNotes(stack, sinceBase?.added ?? []);
+            const notes = (stack: string) => removedStackNotes(stack, sinceBase?.added ?? [], manifest);
             results.push(...(await applyStacks({ ...context(gone.manifest), destroy: true, extraNotes: notes }, gone.destroy)));
             for (const [stack, users] of gone.inUse) {
               results.push({ stack, status: "error", plan: null, reviewedFingerprint: reviewed[stack] ?? null, detail: inUseError(stack, users) });

@@ -107,7 +107,7 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
   const headContext = context(manifest);
   const results = headContext ? await planStacks(headContext, stacks) : [];
   if (gone) {
-    const notes = (stack: string) => removedStackNotes(stack, added);
+    const notes = (stack: string) => removedStackNotes(stack, added, manifest);
     const removedContext = context(gone.manifest);
     if (removedContext) results.push(...(await planStacks({ ...removedContext, destroy: true, extraNotes: notes }, gone.destroy)));
     for (const [stack, users] of gone.inUse) results.push(unplannedStack(stack, inUseError(stack, users), notes(stack)));

@@ -24,6 +24,8 @@ describe("plan --changed-from with removed stacks (fake terraform)", () => {
     const comment = readFileSync(join(root, "p1", "comment.md"), "utf8");
     expect(comment.indexOf("`qa-gitops`")).toBeLessThan(comment.indexOf("`qa-cluster`"));
     expect(comment).toContain("**Removed from the code:** `qa-cluster` is no longer in the synth, so everything in it will be **destroyed**.");
+    // The whole environment is gone: the apply job that runs the destroy must survive this merge.
+    expect(comment).toContain("**The environment `qa` has no stacks left:** its job in `.github/workflows/apply.yml` runs this destroy after the merge. Keep the job in this pull request");
     expect(JSON.parse(readFileSync(join(root, "p1", "fingerprints.json"), "utf8"))).toEqual({ "qa-cluster": expect.stringMatching(/^sha256:/), "qa-gitops": expect.stringMatching(/^sha256:/) });
   });
 
@@ -36,6 +38,7 @@ describe("plan --changed-from with removed stacks (fake terraform)", () => {
     const comment = readFileSync(join(root, "p2", "comment.md"), "utf8");
     expect(comment).toContain("qa-cluster was removed from the code, but qa-gitops still depend on it: it is not destroyed.");
     expect(comment).toContain("This pull request also adds `qa-eks`. If `qa-cluster` was renamed");
+    expect(comment).not.toContain("has no stacks left"); // qa keeps qa-gitops and qa-eks
     expect(fake.calls.filter((c) => c.op === "plan" && c.stack === "qa-cluster")).toEqual([]);
   });
 });
