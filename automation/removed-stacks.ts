@@ -36,24 +36,30 @@ export function planRemovedStacks(base: SynthManifest, head: SynthManifest, remo
   return { manifest: { ...base, stacks }, destroy, inUse, skipped };
 }
 
-/** The notes at the top of a removed stack's section; `head` is the synth of the code under review. */
-export function removedStackNotes(stack: string, added: readonly string[], head: SynthManifest): string[] {
+/** The notes at the top of a removed stack's section. */
+export function removedStackNotes(stack: string, added: readonly string[]): string[] {
   const notes = [
     `**Removed from the code:** ${codeSpan(stack)} is no longer in the synth, so everything in it will be **destroyed**. This is its \`terraform plan -destroy\`, made in the base commit's synth output with the same state.`,
   ];
-  const env = environmentOf(stack);
-  if (stacksOfEnvironment(head, env).length === 0) {
-    // Removing the job in the same pull request would leave nothing to run the reviewed destroy.
-    notes.push(
-      `**The environment ${codeSpan(env)} has no stacks left:** its job in \`.github/workflows/apply.yml\` runs this destroy after the merge. Keep the job in this pull request; remove it in a later one (docs/stack-lifecycle.md, "Removing an environment").`,
-    );
-  }
   if (added.length > 0) {
     notes.push(
       `This pull request also adds ${added.map(codeSpan).join(", ")}. If ${codeSpan(stack)} was renamed, destroying it and creating the new stack replaces every resource: move the state instead (\`moved\` blocks within a stack, \`terraform state mv\`/\`import\` between stacks) and keep the resources.`,
     );
   }
   return notes;
+}
+
+/**
+ * The note for a stack whose destroy is planned when its environment has no stacks left in `head` (the
+ * synth of the code under review): without the environment's apply job (or its workflow_dispatch
+ * option) nothing could run the reviewed destroy.
+ */
+export function removedEnvironmentNotes(stack: string, head: SynthManifest): string[] {
+  const env = environmentOf(stack);
+  if (stacksOfEnvironment(head, env).length > 0) return [];
+  return [
+    `**The environment ${codeSpan(env)} has no stacks left:** its job in \`.github/workflows/apply.yml\` runs this destroy. Keep the job until the destroy has been applied; remove it in a later pull request.`,
+  ];
 }
 
 export function inUseError(stack: string, users: readonly string[]): string {

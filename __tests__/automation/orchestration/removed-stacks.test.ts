@@ -25,7 +25,7 @@ describe("plan --changed-from with removed stacks (fake terraform)", () => {
     expect(comment.indexOf("`qa-gitops`")).toBeLessThan(comment.indexOf("`qa-cluster`"));
     expect(comment).toContain("**Removed from the code:** `qa-cluster` is no longer in the synth, so everything in it will be **destroyed**.");
     // The whole environment is gone: the apply job that runs the destroy must survive this merge.
-    expect(comment).toContain("**The environment `qa` has no stacks left:** its job in `.github/workflows/apply.yml` runs this destroy after the merge. Keep the job in this pull request");
+    expect(comment).toContain("**The environment `qa` has no stacks left:** its job in `.github/workflows/apply.yml` runs this destroy. Keep the job until the destroy has been applied");
     expect(JSON.parse(readFileSync(join(root, "p1", "fingerprints.json"), "utf8"))).toEqual({ "qa-cluster": expect.stringMatching(/^sha256:/), "qa-gitops": expect.stringMatching(/^sha256:/) });
   });
 
