@@ -6,6 +6,7 @@ import { parseDocument } from "yaml";
 import { z } from "zod";
 import { AMI_TYPES, amiArchitecture, instanceArchitecture, type AmiType } from "../constructs/eks-cluster/ami";
 import { SECRET_NAME, supportsExternalSecretsV1 } from "../constructs/argocd/repo-credentials-values";
+import { PINNED_CHART_VERSION } from "../constructs/chart-version";
 import { isValidIpv4Cidr } from "../constructs/network/cidr";
 import { partitionOf } from "../constructs/partition";
 import { LATEST_KUBERNETES_VERSION } from "../constructs/policies/kubernetes-versions";
@@ -14,8 +15,6 @@ import { LATEST_KUBERNETES_VERSION } from "../constructs/policies/kubernetes-ver
 export const AWS_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|eusc)-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 export const ACCOUNT_ID = /^\d{12}$/;
 const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** Chart versions are pinned: semver without ranges. */
-const PINNED_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 const K8S_VERSION = /^1\.\d{2}$/;
 const TAG_KEY = /^[\w.:/=+@ -]{1,128}$/;
 
@@ -106,8 +105,8 @@ const GitopsSchema = z.strictObject({
   repoUrl: matching(/^(https:\/\/|git@|ssh:\/\/)\S+$/, "a Git URL (https://, ssh:// or git@)"),
   path: matching(/^[\w./-]+$/, "a path inside the repository"),
   targetRevision: str("a branch, tag or commit").min(1),
-  argocdChartVersion: matching(PINNED_VERSION, "a pinned chart version like 10.1.1"),
-  argocdAppsChartVersion: matching(PINNED_VERSION, "a pinned chart version like 2.0.5"),
+  argocdChartVersion: matching(PINNED_CHART_VERSION, "a pinned chart version like 10.1.1"),
+  argocdAppsChartVersion: matching(PINNED_CHART_VERSION, "a pinned chart version like 2.0.5"),
   /** How the Argo CD UI is reached: port-forward (ClusterIP), an internal load balancer, or an ingress. */
   serverExposure: z.enum(["clusterIp", "internalLoadBalancer", "ingress"], {
     error: 'expected "clusterIp", "internalLoadBalancer" or "ingress"',
@@ -126,7 +125,7 @@ const GitopsSchema = z.strictObject({
     .strictObject({
       from: z.literal("awsSecretsManager", { error: 'expected "awsSecretsManager"' }),
       secretName: matching(SECRET_NAME, "a Secrets Manager secret name (not an ARN) like gitops/argocd-repo"),
-      externalSecretsChartVersion: matching(PINNED_VERSION, "a pinned chart version like 2.0.0").refine(supportsExternalSecretsV1, {
+      externalSecretsChartVersion: matching(PINNED_CHART_VERSION, "a pinned chart version like 2.0.0").refine(supportsExternalSecretsV1, {
         error: "expected external-secrets chart 0.16.0 or newer (the external-secrets.io/v1 API)",
       }),
       /** The customer managed KMS key the secret is encrypted with; unset for aws/secretsmanager. */

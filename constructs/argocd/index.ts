@@ -3,6 +3,7 @@
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { Construct } from "constructs";
+import { PINNED_CHART_VERSION } from "../chart-version";
 import { invalidProp } from "../errors";
 import { argoCdAppsChartValues, argoCdChartValues, type ServerExposure } from "./values";
 import { ARGOCD_DEFAULTS, type ArgoCdDefaults } from "./defaults";
@@ -53,8 +54,6 @@ export interface ArgoCdProps {
    */
   readonly repoCredentials?: RepoCredentialsProps;
 }
-
-const PINNED_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
 export class ArgoCd extends Construct {
   readonly namespace: string;
@@ -131,8 +130,8 @@ export class ArgoCd extends Construct {
 }
 
 function validate(p: ArgoCdProps & ArgoCdDefaults): void {
-  if (!PINNED_VERSION.test(p.chartVersion)) throw invalidProp("ArgoCd", "chartVersion", p.chartVersion, "a pinned version like 10.1.1");
-  if (!PINNED_VERSION.test(p.appsChartVersion)) {
+  if (!PINNED_CHART_VERSION.test(p.chartVersion)) throw invalidProp("ArgoCd", "chartVersion", p.chartVersion, "a pinned version like 10.1.1");
+  if (!PINNED_CHART_VERSION.test(p.appsChartVersion)) {
     throw invalidProp("ArgoCd", "appsChartVersion", p.appsChartVersion, "a pinned version like 2.0.5");
   }
   if (p.serverExposure === "ingress" && !p.hostname) throw invalidProp("ArgoCd", "hostname", p.hostname, 'a host name when serverExposure is "ingress"');

@@ -1,6 +1,7 @@
 // The pure parts of a private repository's credentials (see repo-credentials.ts): names, chart values
 // and the manifests Argo CD's release carries. Apart from the construct so the config loader and tests
 // can use them without loading cdktf and the providers.
+import { chartVersionAtLeast } from "../chart-version";
 
 /** Where ESO runs and which service account EKS Pod Identity hands the AWS role to. */
 export const EXTERNAL_SECRETS = {
@@ -94,13 +95,7 @@ export function externalSecretsChartValues(argoCdNamespace: string): Record<stri
   };
 }
 
-const PINNED_VERSION = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?$/;
-
 /** True when `version` is a pinned chart version at or after ESO's first `external-secrets.io/v1` release. */
 export function supportsExternalSecretsV1(version: string): boolean {
-  const m = PINNED_VERSION.exec(version);
-  if (!m) return false;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  const [oldestMajor, oldestMinor] = EXTERNAL_SECRETS.oldestChartVersion.split(".").map(Number) as [number, number];
-  return major > oldestMajor || (major === oldestMajor && minor >= oldestMinor);
+  return chartVersionAtLeast(version, EXTERNAL_SECRETS.oldestChartVersion);
 }
