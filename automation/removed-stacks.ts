@@ -50,16 +50,19 @@ export function removedStackNotes(stack: string, added: readonly string[]): stri
 }
 
 /**
- * The note for a stack whose destroy is planned when its environment has no stacks left in `head` (the
- * synth of the code under review): without the environment's apply job (or its workflow_dispatch
- * option) nothing could run the reviewed destroy.
+ * The notes at the top of a removed stack's destroy plan: removedStackNotes, and, when its environment
+ * has no stacks left in `head` (the synth of the code under review), a reminder that the environment's
+ * apply job (or its workflow_dispatch option) is what runs the reviewed destroy.
  */
-export function removedEnvironmentNotes(stack: string, head: SynthManifest): string[] {
+export function destroyNotes(stack: string, added: readonly string[], head: SynthManifest): string[] {
+  const notes = removedStackNotes(stack, added);
   const env = environmentOf(stack);
-  if (stacksOfEnvironment(head, env).length > 0) return [];
-  return [
-    `**The environment ${codeSpan(env)} has no stacks left:** its job in \`.github/workflows/apply.yml\` runs this destroy. Keep the job until the destroy has been applied; remove it in a later pull request.`,
-  ];
+  if (stacksOfEnvironment(head, env).length === 0) {
+    notes.push(
+      `**The environment ${codeSpan(env)} has no stacks left:** its job in \`.github/workflows/apply.yml\` runs this destroy. Keep the job until the destroy has been applied; remove it in a later pull request.`,
+    );
+  }
+  return notes;
 }
 
 export function inUseError(stack: string, users: readonly string[]): string {

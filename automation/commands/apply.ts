@@ -13,7 +13,7 @@ import { FINGERPRINT_PATTERN } from "../plan/fingerprint";
 import { formatApplyResults, renderApplyComment } from "../render/apply-report";
 import { commentMarker, runSourceLine } from "../render/comment";
 import { selectStacks, stacksOfEnvironment } from "../selection";
-import { inUseError, planRemovedStacks, removedEnvironmentNotes, removedStackNotes } from "../removed-stacks";
+import { destroyNotes, inUseError, planRemovedStacks } from "../removed-stacks";
 import type { SynthManifest } from "../manifest";
 import { parseParallel, planningContext } from "./plan";
 import { collect, type CommandModule } from "./types";
@@ -168,7 +168,7 @@ export const applyCommand: CommandModule = {
           results = await applyStacks(context(manifest), stacks);
           if (gone) {
             // After the stacks that stay, so a renamed stack's replacement exists before the old one goes.
-            const notes = (stack: string) => [...removedStackNotes(stack, sinceBase?.added ?? []), ...removedEnvironmentNotes(stack, manifest)];
+            const notes = (stack: string) => destroyNotes(stack, sinceBase?.added ?? [], manifest);
             results.push(...(await applyStacks({ ...context(gone.manifest), destroy: true, extraNotes: notes }, gone.destroy)));
             for (const [stack, users] of gone.inUse) {
               results.push({ stack, status: "error", plan: null, reviewedFingerprint: reviewed[stack] ?? null, detail: inUseError(stack, users) });

@@ -8,7 +8,7 @@ import { CommandFailure, UsageError } from "../errors";
 import type { CliIo } from "../io";
 import { readManifest } from "../manifest";
 import { fingerprintsOf, planStacks, type PlanningContext, type StackPlanResult, unplannedStack } from "../planning";
-import { inUseError, planRemovedStacks, removedEnvironmentNotes, removedStackNotes } from "../removed-stacks";
+import { destroyNotes, inUseError, planRemovedStacks, removedStackNotes } from "../removed-stacks";
 import type { SynthManifest } from "../manifest";
 import { renderPlanComment } from "../render/comment";
 import { selectStacks } from "../selection";
@@ -107,11 +107,9 @@ export async function runPlan(io: CliIo, opts: PlanCommandOptions): Promise<Plan
   const headContext = context(manifest);
   const results = headContext ? await planStacks(headContext, stacks) : [];
   if (gone) {
-    const notes = (stack: string) => removedStackNotes(stack, added);
-    const destroyNotes = (stack: string) => [...notes(stack), ...removedEnvironmentNotes(stack, manifest)];
     const removedContext = context(gone.manifest);
-    if (removedContext) results.push(...(await planStacks({ ...removedContext, destroy: true, extraNotes: destroyNotes }, gone.destroy)));
-    for (const [stack, users] of gone.inUse) results.push(unplannedStack(stack, inUseError(stack, users), notes(stack)));
+    if (removedContext) results.push(...(await planStacks({ ...removedContext, destroy: true, extraNotes: (stack) => destroyNotes(stack, added, manifest) }, gone.destroy)));
+    for (const [stack, users] of gone.inUse) results.push(unplannedStack(stack, inUseError(stack, users), removedStackNotes(stack, added)));
     if (gone.skipped.length > 0) io.stderr(`removed from the code, never destroyed by the pipeline: ${gone.skipped.join(", ")}\n`);
   }
   for (const result of results) await writeStackFiles(io, outDir, result);
