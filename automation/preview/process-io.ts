@@ -32,6 +32,8 @@ async function entries(dir: string): Promise<{ name: string; isDirectory: boolea
   }
 }
 
+const statOrUndefined = (path: string) => stat(path).catch(() => undefined);
+
 export function processPreviewIo(env: Readonly<Record<string, string | undefined>>): PreviewIo {
   const kubectl = findKubectl(env);
   return {
@@ -58,21 +60,8 @@ export function processPreviewIo(env: Readonly<Record<string, string | undefined
         return undefined;
       }
     },
-    isDirectory: async (path) => {
-      try {
-        return (await stat(path)).isDirectory();
-      } catch {
-        return false;
-      }
-    },
-    exists: async (path) => {
-      try {
-        await stat(path);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    isDirectory: async (path) => (await statOrUndefined(path))?.isDirectory() ?? false,
+    exists: async (path) => (await statOrUndefined(path)) !== undefined,
     kustomize: (dir) =>
       new Promise((resolve, reject) => {
         const child = spawn(kubectl, ["kustomize", dir], { stdio: ["ignore", "pipe", "pipe"], env: { PATH: env.PATH ?? "", HOME: env.HOME ?? "/tmp" } });

@@ -43,7 +43,6 @@ export function writeTerraformDataSynth(dir: string, greeting: string): void {
   );
 }
 
-
 /**
  * Local state holding terraform_data resources (name → input) and outputs, as if they had been
  * applied: the resources and outputs as Terraform 1.11 writes them in state version 4 (a real apply
